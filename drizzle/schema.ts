@@ -1,0 +1,3 @@
+export * from './columns.ts';
+export * from './teams.ts';
+export * from './api-keys.ts';

@@ -1,0 +1,140 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import type { KeyUsageTracker } from './auth/key-usage.ts';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/client.ts';
+import { sqlState } from './db/errors.ts';
+import { ApiError } from './errors/api-error.ts';
+import { adminAuth, partnerAuth } from './http/auth.ts';
+import type { AppEnv } from './http/context.ts';
+import { registerDocs } from './http/docs.ts';
+import { allowedMethods } from './http/method-not-allowed.ts';
+import { fromHttpException, problemResponse } from './http/problem.ts';
+import { requestContext } from './http/request-context.ts';
+import { createRouter } from './http/router.ts';
+import { registerApiKeyRoutes } from './resources/api-keys/routes.ts';
+import { registerMeRoutes } from './resources/me/routes.ts';
+import { registerSystemRoutes } from './resources/system/routes.ts';
+import { registerTeamRoutes } from './resources/teams/routes.ts';
+
+export type AppDeps = {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  keyUsage: KeyUsageTracker;
+};
+
+export const PARTNER_BASE_PATH = '/external/v1';
+export const ADMIN_BASE_PATH = '/admin/v1';
+export const OPENAPI_PATH = '/openapi.json';
+
+/** Builds the HTTP app: request context, auth per surface, routes, docs and the one error handler. */
+export function createApp(deps: AppDeps) {
+  const { config, database, logger, keyUsage } = deps;
+  const db = database.db;
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(requestContext(logger, config.publicBaseUrl));
+
+  const jsonLimit = bodyLimit({
+    maxSize: config.jsonBodyMaxBytes,
+    onError: () => {
+      throw new ApiError('request.body_too_large', `The request body is larger than ${config.jsonBodyMaxBytes} bytes.`);
+    },
+  });
+
+  const partner = createRouter();
+  partner.use(jsonLimit);
+  partner.use(partnerAuth(db, keyUsage));
+  registerMeRoutes(partner, db);
+  app.route(PARTNER_BASE_PATH, partner);
+
+  const admin = createRouter();
+  admin.use(jsonLimit);
+  admin.use(config.adminToken ? adminAuth(config.adminToken) : adminDisabled);
+  registerTeamRoutes(admin, db);
+  registerApiKeyRoutes(admin, db);
+  app.route(ADMIN_BASE_PATH, admin);
+
+  const system = createRouter();
+  registerSystemRoutes(system, database, config.publicBaseUrl);
+  app.route('/', system);
+
+  registerOpenApiDocument(app);
+  registerDocs(app, OPENAPI_PATH);
+
+  app.notFound((c) => {
+    const adminHidden = !config.adminToken && c.req.path.startsWith(ADMIN_BASE_PATH);
+    const allow = adminHidden ? [] : allowedMethods(app.routes, c.req.path);
+    if (allow.length > 0) {
+      return problemResponse(
+        c,
+        new ApiError('route.method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(', ')}.`, { headers: { Allow: allow.join(', ') } }),
+      );
+    }
+    return problemResponse(c, new ApiError('route.not_found', `No route ${c.req.method} ${c.req.path} exists.`));
+  });
+
+  app.onError((err, c) => problemResponse(c, toApiError(err, c)));
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+// With no ADMIN_TOKEN the admin API does not exist: every path under it is an unknown route.
+const adminDisabled = () => {
+  throw new ApiError('route.not_found', 'No such route exists.');
+};
+
+/** Anything that is not already an ApiError is logged in full and answered without internals. */
+function toApiError(err: unknown, c: Context<AppEnv>): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) return fromHttpException(err);
+  const logger = c.get('logger');
+  const state = sqlState(err);
+  // Class 08 is "connection exception"; ECONNREFUSED and friends come from the driver.
+  if ((state && state.startsWith('08')) || /ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_CLOSED/.test(String((err as { code?: unknown })?.code))) {
+    logger.error({ err }, 'database unavailable');
+    return new ApiError('service.unavailable', `The database is unreachable. Retry shortly; request ${c.get('requestId')}.`);
+  }
+  logger.error({ err }, 'unhandled error');
+  return new ApiError('internal.error', `An internal error occurred. Quote request ${c.get('requestId')} to support.`);
+}
+
+export const openApiInfo = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Parseo API',
+    version: '1.0.0',
+    description:
+      'Invoice ingestion with Stripe-style live and test modes. Every team holds `parseo_live_…` and `parseo_test_…` keys at once; the two modes are two worlds that never cross.',
+  },
+};
+
+/** The document is generated once, on first request, from the same zod schemas the routes validate with. */
+function registerOpenApiDocument(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A partner key: `parseo_live_…` or `parseo_test_…`. The key decides the mode of every request.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The operator token from `ADMIN_TOKEN`.',
+  });
+  let document: unknown;
+  app.get(OPENAPI_PATH, (c) => {
+    document ??= buildOpenApiDocument(app);
+    return c.json(document);
+  });
+}
+
+/** No servers entry: the document is the same in every environment, and clients use the origin they fetched it from. */
+export function buildOpenApiDocument(app: OpenAPIHono<AppEnv>) {
+  return app.getOpenAPI31Document(openApiInfo);
+}

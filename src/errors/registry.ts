@@ -1,0 +1,107 @@
+/**
+ * The one list of error codes the API can answer with. Statuses, titles, the `/errors` page and
+ * the OpenAPI problem schema are all derived from it; an `ApiError` can only carry a code from here.
+ */
+export const errorRegistry = {
+  'auth.missing_authorization': {
+    status: 401,
+    title: 'Missing API key',
+    description: 'No Authorization header was sent. Send `Authorization: Bearer parseo_live_…` or `parseo_test_…`.',
+  },
+  'auth.invalid_scheme': {
+    status: 401,
+    title: 'Wrong authorization scheme',
+    description: 'The Authorization header must use the Bearer scheme: `Bearer <key>` (no colon after Bearer).',
+  },
+  'auth.malformed_key': {
+    status: 401,
+    title: 'Not a Parseo API key',
+    description:
+      'The bearer value is not shaped like a Parseo key: `parseo_live_` or `parseo_test_` followed by 48 letters and digits, with no whitespace. The detail says which part is wrong.',
+  },
+  'auth.unknown_key': {
+    status: 401,
+    title: 'Unknown API key',
+    description: 'The key is well formed but no such key exists. Check that it was copied whole.',
+  },
+  'auth.revoked_key': {
+    status: 401,
+    title: 'API key revoked',
+    description: 'The key was revoked and no longer authenticates. Use another active key of the team.',
+  },
+  'auth.key_in_query': {
+    status: 401,
+    title: 'API key sent in the URL',
+    description:
+      'Keys in query strings end up in access logs and referrers, so they are refused. Send the key in the `Authorization: Bearer` header instead, and rotate the key that was exposed.',
+  },
+  'auth.invalid_admin_token': {
+    status: 401,
+    title: 'Invalid admin token',
+    description: 'The admin API needs `Authorization: Bearer <ADMIN_TOKEN>`.',
+  },
+  'auth.insufficient_scope': {
+    status: 403,
+    title: 'Missing scope',
+    description: 'The key lacks the scope this operation needs. Create a key with that scope.',
+  },
+  'validation.invalid_request': {
+    status: 400,
+    title: 'Invalid request',
+    description: 'One or more fields, query parameters or headers are invalid. `errors` lists every one.',
+  },
+  'request.malformed_json': {
+    status: 400,
+    title: 'Malformed JSON',
+    description: 'The request body could not be parsed as JSON.',
+  },
+  'request.unsupported_media_type': {
+    status: 415,
+    title: 'Unsupported media type',
+    description: 'The request body has a content type this operation does not accept (JSON operations take `application/json`).',
+  },
+  'request.body_too_large': {
+    status: 413,
+    title: 'Request body too large',
+    description: 'The request body is larger than this operation accepts.',
+  },
+  'route.not_found': {
+    status: 404,
+    title: 'No such route',
+    description: 'No operation exists at this path. See /openapi.json for the list.',
+  },
+  'route.method_not_allowed': {
+    status: 405,
+    title: 'Method not allowed',
+    description: 'The path exists but not with this HTTP method. The `Allow` header lists the methods it takes.',
+  },
+  'resource.not_found': {
+    status: 404,
+    title: 'Resource not found',
+    description:
+      'No such resource exists for this team in this mode. An ID of the other mode (`_live_` vs `_test_`) is never found: use a key of that mode.',
+  },
+  'resource.already_exists': {
+    status: 409,
+    title: 'Resource already exists',
+    description: 'A resource with this unique value already exists.',
+  },
+  'internal.error': {
+    status: 500,
+    title: 'Internal error',
+    description: 'Something went wrong on our side. Quote the request ID when you contact support.',
+  },
+  'service.unavailable': {
+    status: 503,
+    title: 'Service unavailable',
+    description: 'A dependency (the database) is unreachable. Retry with backoff.',
+  },
+} as const satisfies Record<string, { status: number; title: string; description: string }>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+export const errorCodes = Object.keys(errorRegistry) as ErrorCode[];
+
+export function codesWithStatus(status: number): ErrorCode[] {
+  return errorCodes.filter((code) => errorRegistry[code].status === status);
+}

@@ -1,0 +1,92 @@
+import { desc, eq, isNull, sql } from 'drizzle-orm';
+import { apiKeys, teams } from '../../../drizzle/schema.ts';
+import { generateApiKey, type Scope } from '../../auth/keys.ts';
+import type { Database } from '../../db/client.ts';
+import { afterCursor, type CursorPosition } from '../../http/pagination.ts';
+import { newGlobalId, type Mode } from '../../ids.ts';
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** Creates a key and hands back its secret; only the digest is written. */
+export async function insertApiKey(
+  db: Database,
+  input: { teamId: string; name: string; mode: Mode; scopes: readonly Scope[] },
+): Promise<{ row: ApiKeyRow; secret: string }> {
+  const { secret, prefix, digest } = generateApiKey(input.mode);
+  const [row] = await db
+    .insert(apiKeys)
+    .values({ id: newGlobalId('key'), teamId: input.teamId, name: input.name, mode: input.mode, prefix, digest, scopes: [...input.scopes] })
+    .returning();
+  return { row: row!, secret };
+}
+
+export async function listApiKeys(db: Database, teamId: string, page: { limit: number; after?: CursorPosition }): Promise<ApiKeyRow[]> {
+  return db
+    .select()
+    .from(apiKeys)
+    .where(sql`${apiKeys.teamId} = ${teamId} and ${afterCursor(apiKeys.createdAt, apiKeys.id, page.after) ?? sql`true`}`)
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(page.limit + 1);
+}
+
+/** Revoking twice keeps the first revocation time. */
+export async function revokeApiKey(db: Database, id: string): Promise<ApiKeyRow | null> {
+  const [revoked] = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(sql`${apiKeys.id} = ${id} and ${isNull(apiKeys.revokedAt)}`)
+    .returning();
+  if (revoked) return revoked;
+  const [existing] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  return existing ?? null;
+}
+
+export type KeyWithTeam = {
+  id: string;
+  name: string;
+  mode: Mode;
+  prefix: string;
+  scopes: string[];
+  revokedAt: Date | null;
+  teamId: string;
+  teamName: string;
+  teamSlug: string;
+};
+
+/** The one query on the authentication path: a unique-index lookup joined with its team. */
+export async function findApiKeyByDigest(db: Database, digest: string): Promise<KeyWithTeam | null> {
+  const [row] = await db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      mode: apiKeys.mode,
+      prefix: apiKeys.prefix,
+      scopes: apiKeys.scopes,
+      revokedAt: apiKeys.revokedAt,
+      teamId: apiKeys.teamId,
+      teamName: teams.name,
+      teamSlug: teams.slug,
+    })
+    .from(apiKeys)
+    .innerJoin(teams, eq(teams.id, apiKeys.teamId))
+    .where(eq(apiKeys.digest, digest));
+  return row ?? null;
+}
+
+export type KeyUsage = { keyId: string; count: number; lastUsedAt: Date; lastUsedIp: string | null };
+
+/** Writes a batch of usage counters in one statement. */
+export async function recordKeyUsage(db: Database, usage: KeyUsage[]): Promise<void> {
+  if (usage.length === 0) return;
+  const values = sql.join(
+    usage.map((u) => sql`(${u.keyId}, ${u.count}::bigint, ${u.lastUsedAt.toISOString()}::timestamptz, ${u.lastUsedIp}::text)`),
+    sql`, `,
+  );
+  await db.execute(sql`
+    update ${apiKeys} as k
+       set request_count = k.request_count + u.n,
+           last_used_at = greatest(k.last_used_at, u.at),
+           last_used_ip = coalesce(u.ip, k.last_used_ip)
+      from (values ${values}) as u(id, n, at, ip)
+     where k.id = u.id`);
+}

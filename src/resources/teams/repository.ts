@@ -1,0 +1,58 @@
+import { count, desc, eq, sql } from 'drizzle-orm';
+import { teams } from '../../../drizzle/schema.ts';
+import type { Database } from '../../db/client.ts';
+import { newGlobalId } from '../../ids.ts';
+import { afterCursor, type CursorPosition } from '../../http/pagination.ts';
+import type { LimitOverrides } from '../../plans.ts';
+
+export type TeamRow = typeof teams.$inferSelect;
+
+export type NewTeam = { name: string; slug: string; plan: string; credits: number } & Partial<LimitOverrides>;
+
+/** Teams belong to no mode: they are operator-managed, through the admin API only. */
+export async function insertTeam(db: Database, input: NewTeam): Promise<TeamRow | null> {
+  const [row] = await db
+    .insert(teams)
+    .values({ id: newGlobalId('team'), ...input })
+    .onConflictDoNothing({ target: teams.slug })
+    .returning();
+  return row ?? null;
+}
+
+export async function findTeam(db: Database, id: string): Promise<TeamRow | null> {
+  const [row] = await db.select().from(teams).where(eq(teams.id, id));
+  return row ?? null;
+}
+
+export async function listTeams(db: Database, page: { limit: number; after?: CursorPosition }): Promise<TeamRow[]> {
+  return db
+    .select()
+    .from(teams)
+    .where(afterCursor(teams.createdAt, teams.id, page.after))
+    .orderBy(desc(teams.createdAt), desc(teams.id))
+    .limit(page.limit + 1);
+}
+
+export async function updateTeam(db: Database, id: string, patch: Partial<Omit<NewTeam, 'credits'>>): Promise<TeamRow | null> {
+  const [row] = await db
+    .update(teams)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(teams.id, id))
+    .returning();
+  return row ?? null;
+}
+
+/** Adds to the live balance in one statement, so concurrent grants never lose an update. */
+export async function addCredits(db: Database, id: string, amount: number): Promise<TeamRow | null> {
+  const [row] = await db
+    .update(teams)
+    .set({ credits: sql`${teams.credits} + ${amount}`, updatedAt: sql`now()` })
+    .where(eq(teams.id, id))
+    .returning();
+  return row ?? null;
+}
+
+export async function countTeams(db: Database): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(teams);
+  return row?.n ?? 0;
+}
