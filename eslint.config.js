@@ -13,6 +13,27 @@ export default tseslint.config(
     },
   },
   {
+    // Only repositories (and the database plumbing) touch tables and SQL: routes, services and
+    // middleware go through a repository, which puts the (team, mode) scope into every statement.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/repository.ts', 'src/db/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/drizzle/*', '**/drizzle/**'], message: 'Tables are reached through a repository.ts only.' },
+            { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'SQL lives in repository.ts files only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['tests/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     // Scripts and the entry point talk to a person on a terminal.
     files: ['scripts/**', 'bench/**', 'src/server.ts', 'src/worker.ts'],
     rules: { 'no-console': 'off' },

@@ -10,12 +10,16 @@ import { sqlState } from './db/errors.ts';
 import { ApiError } from './errors/api-error.ts';
 import { adminAuth, partnerAuth } from './http/auth.ts';
 import type { AppEnv } from './http/context.ts';
+import { idempotency } from './http/idempotency.ts';
 import { registerDocs } from './http/docs.ts';
 import { allowedMethods } from './http/method-not-allowed.ts';
 import { fromHttpException, problemResponse } from './http/problem.ts';
 import { requestContext } from './http/request-context.ts';
 import { createRouter } from './http/router.ts';
 import { registerApiKeyRoutes } from './resources/api-keys/routes.ts';
+import { registerAuditLogRoutes } from './resources/audit-logs/routes.ts';
+import { registerClientRoutes } from './resources/clients/routes.ts';
+import { registerContactRoutes } from './resources/contacts/routes.ts';
 import { registerMeRoutes } from './resources/me/routes.ts';
 import { registerSystemRoutes } from './resources/system/routes.ts';
 import { registerTeamRoutes } from './resources/teams/routes.ts';
@@ -49,7 +53,11 @@ export function createApp(deps: AppDeps) {
   const partner = createRouter();
   partner.use(jsonLimit);
   partner.use(partnerAuth(db, keyUsage));
+  partner.use(idempotency(db));
   registerMeRoutes(partner, db);
+  registerClientRoutes(partner, db);
+  registerContactRoutes(partner, db);
+  registerAuditLogRoutes(partner, db);
   app.route(PARTNER_BASE_PATH, partner);
 
   const admin = createRouter();

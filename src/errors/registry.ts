@@ -50,6 +50,17 @@ export const errorRegistry = {
     title: 'Invalid request',
     description: 'One or more fields, query parameters or headers are invalid. `errors` lists every one.',
   },
+  'validation.client_mode_mismatch': {
+    status: 400,
+    title: 'Client mode mismatch',
+    description:
+      'A field or header references a resource of the other mode (a `_live_` ID with a test key, or the reverse). The two modes never cross; `param` names the field. Nothing was written.',
+  },
+  'validation.reference_not_found': {
+    status: 400,
+    title: 'Referenced resource not found',
+    description: 'A field references a resource that does not exist for this team in this mode. `param` names the field. Nothing was written.',
+  },
   'request.malformed_json': {
     status: 400,
     title: 'Malformed JSON',
@@ -85,6 +96,21 @@ export const errorRegistry = {
     status: 409,
     title: 'Resource already exists',
     description: 'A resource with this unique value already exists.',
+  },
+  'resource.in_use': {
+    status: 409,
+    title: 'Resource in use',
+    description: 'The resource is still referenced by others (for example a client by contacts or invoices); remove those references first.',
+  },
+  'idempotency.in_progress': {
+    status: 409,
+    title: 'Idempotent request in progress',
+    description: 'A request with this Idempotency-Key is still being processed. Retry after it finishes to get its stored answer.',
+  },
+  'idempotency.key_reused': {
+    status: 422,
+    title: 'Idempotency key reused',
+    description: 'This Idempotency-Key was used with a different method, path or body in the last 24 hours. Use a new key for a new request.',
   },
   'internal.error': {
     status: 500,

@@ -39,7 +39,7 @@ export function bearerValue(c: Context): string {
   return value;
 }
 
-function clientIp(c: Context): string | null {
+export function clientIp(c: Context): string | null {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? null;
 }

@@ -1,6 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { sql, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { ApiError } from '../errors/api-error.ts';
 
 export const listQueryFields = {
@@ -56,11 +54,6 @@ export function decodeCursor(cursor: string, list: string, mode: string | null):
 
 function invalidCursor(detail: string): ApiError {
   return new ApiError('validation.invalid_request', detail, { param: 'cursor', errors: [{ param: 'cursor', code: 'invalid_cursor', message: detail }] });
-}
-
-/** Keyset condition for newest-first order: rows strictly after the cursor position. */
-export function afterCursor(createdAt: AnyPgColumn, id: AnyPgColumn, position: CursorPosition | undefined): SQL | undefined {
-  return position ? sql`(${createdAt}, ${id}) < (${position.createdAt.toISOString()}::timestamptz, ${position.id})` : undefined;
 }
 
 /** Builds the list envelope from `limit + 1` fetched rows. */

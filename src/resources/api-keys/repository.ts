@@ -2,7 +2,8 @@ import { desc, eq, isNull, sql } from 'drizzle-orm';
 import { apiKeys, teams } from '../../../drizzle/schema.ts';
 import { generateApiKey, type Scope } from '../../auth/keys.ts';
 import type { Database } from '../../db/client.ts';
-import { afterCursor, type CursorPosition } from '../../http/pagination.ts';
+import { afterCursor } from '../../db/keyset.ts';
+import type { CursorPosition } from '../../http/pagination.ts';
 import { newGlobalId, type Mode } from '../../ids.ts';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -1,11 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../auth/keys.ts';
 import { listQueryFields, listSchema } from '../../http/pagination.ts';
-import { MODES } from '../../ids.ts';
+
 import type { ApiKeyRow } from './repository.ts';
 
 export const ScopeSchema = z.enum(SCOPES).openapi('Scope');
-export const ModeSchema = z.enum(MODES).openapi('Mode', { description: 'The world a key or resource lives in.' });
+import { ModeSchema } from '../../tenancy/schemas.ts';
+
+export { ModeSchema };
 
 export const ApiKeySchema = z
   .object({

@@ -2,7 +2,8 @@ import { count, desc, eq, sql } from 'drizzle-orm';
 import { teams } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
 import { newGlobalId } from '../../ids.ts';
-import { afterCursor, type CursorPosition } from '../../http/pagination.ts';
+import { afterCursor } from '../../db/keyset.ts';
+import type { CursorPosition } from '../../http/pagination.ts';
 import type { LimitOverrides } from '../../plans.ts';
 
 export type TeamRow = typeof teams.$inferSelect;

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Database } from '../db/client.ts';
+import { ApiError } from '../errors/api-error.ts';
+import {
+  claimIdempotencyKey,
+  findIdempotencyKey,
+  releaseIdempotencyKey,
+  storeIdempotentResponse,
+} from '../resources/idempotency/repository.ts';
+import type { TenantScope } from '../tenancy/scope.ts';
+import type { AppEnv } from './context.ts';
+import { problemResponse } from './problem.ts';
+
+const REPLAYED_HEADERS = ['content-type', 'location'];
+
+export function idempotencyKeyOf(c: Context): string | undefined {
+  const key = c.req.header('idempotency-key');
+  if (key === undefined) return undefined;
+  if (key.length < 1 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new ApiError('validation.invalid_request', 'The Idempotency-Key header must be 1–255 visible ASCII characters (a UUID is a good choice).', {
+      param: 'Idempotency-Key',
+      errors: [{ param: 'Idempotency-Key', code: 'invalid_string', message: 'must be 1–255 visible ASCII characters' }],
+    });
+  }
+  return key;
+}
+
+export function fingerprintOf(method: string, url: string, bodyDigest: string): string {
+  const { pathname, search } = new URL(url);
+  return createHash('sha256').update(`${method}\n${pathname}${search}\n${bodyDigest}`).digest('hex');
+}
+
+/**
+ * Runs `handle` at most once per (team, mode, key): a retry of the same request replays the stored
+ * answer, a different request with the key is 422, and one that arrives while the first runs is 409.
+ * The database arbitrates, so this holds across processes and instances.
+ */
+export async function runIdempotent(
+  c: Context<AppEnv>,
+  db: Database,
+  scope: TenantScope,
+  key: string,
+  fingerprint: string,
+  handle: () => Promise<Response>,
+): Promise<Response> {
+  if (!(await claimIdempotencyKey(db, scope, key, fingerprint))) return answerFromStored(c, db, scope, key, fingerprint);
+
+  let res: Response;
+  try {
+    res = await handle();
+  } catch (err) {
+    // An ApiError is a real answer worth replaying; anything else was our failure: let a retry run.
+    if (!(err instanceof ApiError) || err.status >= 500) {
+      await releaseIdempotencyKey(db, scope, key);
+      throw err;
+    }
+    res = problemResponse(c, err);
+  }
+  if (res.status >= 500 || res.status === 429) {
+    await releaseIdempotencyKey(db, scope, key);
+    return res;
+  }
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = res.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  await storeIdempotentResponse(db, scope, key, { status: res.status, body: await res.clone().text(), headers });
+  return res;
+}
+
+async function answerFromStored(c: Context<AppEnv>, db: Database, scope: TenantScope, key: string, fingerprint: string): Promise<Response> {
+  const stored = await findIdempotencyKey(db, scope, key);
+  if (stored && stored.fingerprint !== fingerprint) {
+    throw new ApiError('idempotency.key_reused', `The Idempotency-Key \`${key}\` was already used for a different request (method, path or body) in the last 24 hours.`, {
+      param: 'Idempotency-Key',
+    });
+  }
+  if (!stored || stored.responseStatus === null) {
+    throw new ApiError('idempotency.in_progress', `A request with the Idempotency-Key \`${key}\` is still in progress; retry in a moment.`, {
+      param: 'Idempotency-Key',
+      headers: { 'Retry-After': '1' },
+    });
+  }
+  const headers = new Headers(stored.responseHeaders ?? {});
+  headers.set('Idempotent-Replayed', 'true');
+  c.res.headers.forEach((value, name) => {
+    if (!headers.has(name) && name !== 'content-length') headers.set(name, value);
+  });
+  return new Response(stored.responseBody, { status: stored.responseStatus, headers });
+}
+
+/** Idempotency for JSON POSTs: the fingerprint covers method, path and the exact body bytes. */
+export function idempotency(db: Database): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const key = idempotencyKeyOf(c);
+    // Multipart uploads are streamed; the upload handler fingerprints the parts it reads.
+    if (key === undefined || /^multipart\//i.test(c.req.header('content-type') ?? '')) return next();
+    const auth = c.get('auth');
+    const body = await c.req.text();
+    const fingerprint = fingerprintOf(c.req.method, c.req.url, createHash('sha256').update(body).digest('hex'));
+    c.res = await runIdempotent(c, db, { teamId: auth.teamId, mode: auth.mode }, key, fingerprint, async () => {
+      await next();
+      return c.res;
+    });
+  };
+}
