@@ -56,7 +56,7 @@ export type RequestOptions = {
 export async function call<T = any>(app: App, method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers = new Headers(options.headers);
   if (options.key) headers.set('Authorization', `Bearer ${options.key}`);
-  let body: BodyInit | undefined;
+  let body: string | undefined;
   if (options.body !== undefined) {
     body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     if (!headers.has('content-type')) headers.set('Content-Type', 'application/json');
