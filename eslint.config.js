@@ -18,12 +18,12 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/**/repository.ts', 'src/db/**'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/drizzle/*', '**/drizzle/**'], message: 'Tables are reached through a repository.ts only.' },
-            { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'SQL lives in repository.ts files only.' },
+            { group: ['**/drizzle/*', '**/drizzle/**'], message: 'Tables are reached through a repository.ts only.', allowTypeImports: true },
+            { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'SQL lives in repository.ts files only.', allowTypeImports: true },
           ],
         },
       ],

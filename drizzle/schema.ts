@@ -6,3 +6,5 @@ export * from './contacts.ts';
 export * from './audit-logs.ts';
 export * from './events.ts';
 export * from './idempotency-keys.ts';
+export * from './jobs.ts';
+export * from './invoices.ts';

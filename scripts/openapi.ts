@@ -6,6 +6,8 @@ import { KeyUsageTracker } from '../src/auth/key-usage.ts';
 import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { createLogger } from '../src/logger.ts';
+import { JobSignals } from '../src/pipeline/signals.ts';
+import { FileStore } from '../src/storage/file-store.ts';
 
 export const committedPath = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));
 
@@ -13,7 +15,15 @@ export const committedPath = fileURLToPath(new URL('../openapi/openapi.json', im
 export function generateOpenApiJson(): string {
   const logger = createLogger('silent');
   const database = { db: {} } as DatabaseHandle;
-  const app = createApp({ config: loadConfig({}), database, logger, keyUsage: new KeyUsageTracker(database.db, logger, 60_000) });
+  const config = loadConfig({});
+  const app = createApp({
+    config,
+    database,
+    logger,
+    keyUsage: new KeyUsageTracker(database.db, logger, 60_000),
+    files: new FileStore(config.dataDir),
+    signals: new JobSignals(),
+  });
   return `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
 }
 

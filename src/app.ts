@@ -1,9 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { KeyUsageTracker } from './auth/key-usage.ts';
+import type { JobSignals } from './pipeline/signals.ts';
+import type { FileStore } from './storage/file-store.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { sqlState } from './db/errors.ts';
@@ -20,6 +22,8 @@ import { registerApiKeyRoutes } from './resources/api-keys/routes.ts';
 import { registerAuditLogRoutes } from './resources/audit-logs/routes.ts';
 import { registerClientRoutes } from './resources/clients/routes.ts';
 import { registerContactRoutes } from './resources/contacts/routes.ts';
+import { registerInvoiceRoutes } from './resources/invoices/routes.ts';
+import { registerJobRoutes } from './resources/jobs/routes.ts';
 import { registerMeRoutes } from './resources/me/routes.ts';
 import { registerSystemRoutes } from './resources/system/routes.ts';
 import { registerTeamRoutes } from './resources/teams/routes.ts';
@@ -29,6 +33,8 @@ export type AppDeps = {
   database: DatabaseHandle;
   logger: Logger;
   keyUsage: KeyUsageTracker;
+  files: FileStore;
+  signals: JobSignals;
 };
 
 export const PARTNER_BASE_PATH = '/external/v1';
@@ -37,18 +43,21 @@ export const OPENAPI_PATH = '/openapi.json';
 
 /** Builds the HTTP app: request context, auth per surface, routes, docs and the one error handler. */
 export function createApp(deps: AppDeps) {
-  const { config, database, logger, keyUsage } = deps;
+  const { config, database, logger, keyUsage, files, signals } = deps;
   const db = database.db;
   const app = new OpenAPIHono<AppEnv>();
 
   app.use(requestContext(logger, config.publicBaseUrl));
 
-  const jsonLimit = bodyLimit({
+  const jsonBodyLimit = bodyLimit({
     maxSize: config.jsonBodyMaxBytes,
     onError: () => {
       throw new ApiError('request.body_too_large', `The request body is larger than ${config.jsonBodyMaxBytes} bytes.`);
     },
   });
+  // Uploads are streamed and limited by the upload parser (UPLOAD_MAX_BYTES) instead.
+  const jsonLimit: MiddlewareHandler<AppEnv> = (c, next) =>
+    /^multipart\//i.test(c.req.header('content-type') ?? '') ? next() : jsonBodyLimit(c, next);
 
   const partner = createRouter();
   partner.use(jsonLimit);
@@ -58,6 +67,8 @@ export function createApp(deps: AppDeps) {
   registerClientRoutes(partner, db);
   registerContactRoutes(partner, db);
   registerAuditLogRoutes(partner, db);
+  registerInvoiceRoutes(partner, { db, files, signals, uploadMaxBytes: config.uploadMaxBytes });
+  registerJobRoutes(partner, db, signals);
   app.route(PARTNER_BASE_PATH, partner);
 
   const admin = createRouter();

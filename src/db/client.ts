@@ -20,6 +20,8 @@ export type DatabaseHandle = {
   kind: 'pglite' | 'postgres';
   ping(): Promise<void>;
   migrate(): Promise<void>;
+  /** LISTEN on a channel; resolves to an unsubscribe function. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -55,6 +57,10 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
         await single.end({ timeout: 5 });
       }
     },
+    async listen(channel, onMessage) {
+      const { unlisten } = await client.listen(channel, onMessage);
+      return unlisten;
+    },
     async close() {
       await client.end({ timeout: 5 });
     },
@@ -79,6 +85,9 @@ function openPglite(dataDir: string | undefined): DatabaseHandle {
     },
     async migrate() {
       await migratePglite(db, { migrationsFolder });
+    },
+    async listen(channel, onMessage) {
+      return client.listen(channel, onMessage);
     },
     async close() {
       await client.close();

@@ -61,6 +61,36 @@ export const errorRegistry = {
     title: 'Referenced resource not found',
     description: 'A field references a resource that does not exist for this team in this mode. `param` names the field. Nothing was written.',
   },
+  'upload.missing_file': {
+    status: 400,
+    title: 'No file uploaded',
+    description: 'The multipart body has no `file` part. Upload with `curl -F file=@invoice.pdf`.',
+  },
+  'upload.empty_file': {
+    status: 400,
+    title: 'Empty file',
+    description: 'The uploaded file has no bytes.',
+  },
+  'upload.malformed_multipart': {
+    status: 400,
+    title: 'Malformed multipart body',
+    description: 'The request body is not a complete multipart/form-data message.',
+  },
+  'upload.too_large': {
+    status: 413,
+    title: 'File too large',
+    description: 'The file is larger than the upload limit (UPLOAD_MAX_BYTES, 20 MiB by default). Nothing was stored.',
+  },
+  'upload.unsupported_type': {
+    status: 415,
+    title: 'Unsupported file type',
+    description: 'The file is neither PDF nor XML, judged from its bytes (not its name or declared type).',
+  },
+  'billing.insufficient_credits': {
+    status: 402,
+    title: 'Insufficient credits',
+    description: 'A live upload costs one credit and the live balance is zero. Test mode is free.',
+  },
   'request.malformed_json': {
     status: 400,
     title: 'Malformed JSON',

@@ -36,17 +36,18 @@ export function fingerprintOf(method: string, url: string, bodyDigest: string): 
  * answer, a different request with the key is 422, and one that arrives while the first runs is 409.
  * The database arbitrates, so this holds across processes and instances.
  */
-export async function runIdempotent(
+export async function runIdempotent<R extends Response>(
   c: Context<AppEnv>,
   db: Database,
   scope: TenantScope,
   key: string,
   fingerprint: string,
-  handle: () => Promise<Response>,
-): Promise<Response> {
-  if (!(await claimIdempotencyKey(db, scope, key, fingerprint))) return answerFromStored(c, db, scope, key, fingerprint);
+  handle: () => Promise<R>,
+): Promise<R> {
+  // A replay is the same response the handler gave the first time; only its type is lost on the way.
+  if (!(await claimIdempotencyKey(db, scope, key, fingerprint))) return (await answerFromStored(c, db, scope, key, fingerprint)) as R;
 
-  let res: Response;
+  let res: R;
   try {
     res = await handle();
   } catch (err) {
@@ -55,7 +56,7 @@ export async function runIdempotent(
       await releaseIdempotencyKey(db, scope, key);
       throw err;
     }
-    res = problemResponse(c, err);
+    res = problemResponse(c, err) as R;
   }
   if (res.status >= 500 || res.status === 429) {
     await releaseIdempotencyKey(db, scope, key);

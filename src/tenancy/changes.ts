@@ -1,20 +1,25 @@
+import type { Database } from '../db/client.ts';
 import { insertAuditLog } from '../resources/audit-logs/repository.ts';
 import { insertEvent } from '../resources/events/repository.ts';
 import type { TenantContext } from './context.ts';
+import type { TenantScope } from './scope.ts';
 
 export type ChangeAction = 'created' | 'updated' | 'deleted';
+type ResourceObject = { id: string } & Record<string, unknown>;
 
-/**
- * Records a partner write in the caller's mode: an audit entry and an event (`<type>.<action>`)
- * carrying the object. Call it inside the write's transaction.
- */
-export async function recordChange(
-  ctx: TenantContext,
-  resourceType: string,
-  action: ChangeAction,
-  object: { id: string } & Record<string, unknown>,
-): Promise<void> {
+/** Appends `type` to the mode's event outbox. Call it inside the transaction of the change. */
+export async function recordEvent(db: Database, scope: TenantScope, type: string, object: ResourceObject): Promise<void> {
+  await insertEvent(db, scope, type, object);
+}
+
+/** Writes the audit entry of a partner-initiated write. Call it inside the write's transaction. */
+export async function recordAudit(ctx: TenantContext, action: string, resourceType: string, resourceId: string): Promise<void> {
+  await insertAuditLog(ctx.db, ctx.scope, ctx.actor, { action, resourceType, resourceId });
+}
+
+/** A partner write to a resource: its audit entry and its `<type>.<action>` event. */
+export async function recordChange(ctx: TenantContext, resourceType: string, action: ChangeAction, object: ResourceObject): Promise<void> {
   const type = `${resourceType}.${action}`;
-  await insertAuditLog(ctx.db, ctx.scope, ctx.actor, { action: type, resourceType, resourceId: object.id });
-  await insertEvent(ctx.db, ctx.scope, type, object);
+  await recordAudit(ctx, type, resourceType, object.id);
+  await recordEvent(ctx.db, ctx.scope, type, object);
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { KeyUsageTracker } from '../../src/auth/key-usage.ts';
@@ -5,6 +8,11 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../../src/db/client.ts';
 import type { Mode } from '../../src/ids.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { Extractor } from '../../src/pipeline/extractor.ts';
+import { liveExtractor } from '../../src/pipeline/live-extractor.ts';
+import { JobSignals } from '../../src/pipeline/signals.ts';
+import { JobWorker } from '../../src/pipeline/worker.ts';
+import { FileStore } from '../../src/storage/file-store.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -13,8 +21,12 @@ export type Harness = {
   database: DatabaseHandle;
   config: Config;
   keyUsage: KeyUsageTracker;
+  files: FileStore;
+  signals: JobSignals;
   /** Every log line the app has written, as raw JSON text. */
   logs: string[];
+  /** Starts an in-process job worker on this harness's database (stopped by the returned function). */
+  startWorker(options?: { extractor?: Extractor; leaseMs?: number; idlePollMs?: number }): Promise<JobWorker>;
 };
 
 let shared: Promise<Harness> | undefined;
@@ -30,17 +42,27 @@ export async function buildHarness(env: Record<string, string> = {}): Promise<Ha
   const database = url ? openDatabase({ kind: 'postgres', url, poolSize: 5 }) : openDatabase({ kind: 'pglite' });
   // On PostgreSQL the global setup already migrated; this is then a no-op.
   await database.migrate();
-  return buildApp(database, env);
+  const h = buildApp(database, env);
+  await h.startWorker();
+  return h;
 }
 
 export function buildApp(database: DatabaseHandle, env: Record<string, string> = {}): Harness {
-  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'info', PUBLIC_BASE_URL: 'https://api.parseo.test', ...env });
+  const dataDir = mkdtempSync(join(tmpdir(), 'parseo-test-'));
+  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'info', PUBLIC_BASE_URL: 'https://api.parseo.test', DATA_DIR: dataDir, ...env });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   // Flushed by hand in tests; the interval is long so nothing happens behind a test's back.
   const keyUsage = new KeyUsageTracker(database.db, logger, 3_600_000);
-  const app = createApp({ config, database, logger, keyUsage });
-  return { app, database, config, keyUsage, logs };
+  const files = new FileStore(config.dataDir);
+  const signals = new JobSignals();
+  const app = createApp({ config, database, logger, keyUsage, files, signals });
+  const startWorker: Harness['startWorker'] = async (options = {}) => {
+    const worker = new JobWorker({ database, files, signals, logger, extractor: options.extractor ?? liveExtractor, leaseMs: options.leaseMs, idlePollMs: options.idlePollMs });
+    await worker.start();
+    return worker;
+  };
+  return { app, database, config, keyUsage, files, signals, logs, startWorker };
 }
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };

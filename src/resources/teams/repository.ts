@@ -57,3 +57,20 @@ export async function countTeams(db: Database): Promise<number> {
   const [row] = await db.select({ n: count() }).from(teams);
   return row?.n ?? 0;
 }
+
+/** Takes one live credit if the balance allows; false when it is zero. */
+export async function reserveCredit(db: Database, id: string): Promise<boolean> {
+  const rows = await db
+    .update(teams)
+    .set({ credits: sql`${teams.credits} - 1` })
+    .where(sql`${teams.id} = ${id} and ${teams.credits} > 0`)
+    .returning({ id: teams.id });
+  return rows.length > 0;
+}
+
+export async function refundCredit(db: Database, id: string): Promise<void> {
+  await db
+    .update(teams)
+    .set({ credits: sql`${teams.credits} + 1` })
+    .where(eq(teams.id, id));
+}

@@ -1,0 +1,98 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import busboy from 'busboy';
+import { ApiError } from '../errors/api-error.ts';
+import type { FileStore, StagedFile } from '../storage/file-store.ts';
+
+export type ParsedUpload = {
+  file: (StagedFile & { filename: string | null }) | null;
+  /** Every non-file part, in order (names may repeat; the caller decides what that means). */
+  fields: [string, string][];
+  /** File parts other than the first `file`. */
+  extraFileParts: string[];
+};
+
+const FIELD_MAX_BYTES = 64 * 1024;
+const MAX_FIELDS = 100;
+/** Room for part headers and fields beside the file, in the early Content-Length check. */
+export const MULTIPART_OVERHEAD_BYTES = MAX_FIELDS * 1024 + 64 * 1024;
+
+const tooLarge = (max: number) => new ApiError('upload.too_large', `The file is larger than the ${max}-byte upload limit. Nothing was stored.`, { param: 'file' });
+
+/**
+ * Streams a multipart body with busboy: the `file` part goes straight to the file store (hashed on
+ * the way), fields are collected. busboy's size limit truncates silently, so truncation is checked
+ * and answered with 413 — never a shortened file.
+ */
+export function parseUpload(request: Request, files: FileStore, maxBytes: number): Promise<ParsedUpload> {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!/^multipart\/form-data\s*;/i.test(contentType)) {
+    throw new ApiError('request.unsupported_media_type', 'Uploads are `multipart/form-data` with a `file` part, e.g. `curl -F file=@invoice.pdf`.');
+  }
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
+  if (!request.body) throw new ApiError('upload.missing_file', 'The request has no body.', { param: 'file' });
+
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: { 'content-type': contentType },
+        defParamCharset: 'utf8',
+        limits: { fileSize: maxBytes, files: 1, fields: MAX_FIELDS, fieldSize: FIELD_MAX_BYTES, parts: MAX_FIELDS + 2 },
+      });
+    } catch {
+      reject(new ApiError('upload.malformed_multipart', 'The multipart Content-Type has no usable boundary.'));
+      return;
+    }
+    const source = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
+    const result: ParsedUpload = { file: null, fields: [], extraFileParts: [] };
+    let staging: Promise<void> | undefined;
+    let failure: ApiError | undefined;
+    let settled = false;
+
+    const fail = (err: ApiError) => {
+      if (settled) return;
+      settled = true;
+      failure = err;
+      // Read and drop the rest, so the client still gets its answer on a healthy connection.
+      source.unpipe(parser);
+      source.resume();
+      void staging?.then(() => result.file && files.discard(result.file));
+      reject(err);
+    };
+
+    parser.on('file', (name, stream, info) => {
+      if (name !== 'file' || staging) {
+        result.extraFileParts.push(name);
+        stream.resume();
+        return;
+      }
+      stream.on('limit', () => fail(tooLarge(maxBytes)));
+      staging = files.stage(stream).then(
+        (staged) => {
+          result.file = { ...staged, filename: info.filename ?? null };
+          if ((stream as { truncated?: boolean }).truncated) fail(tooLarge(maxBytes));
+        },
+        (err: Error) => fail(new ApiError('upload.malformed_multipart', `The file part could not be read: ${err.message}`)),
+      );
+    });
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) fail(new ApiError('validation.invalid_request', `The field \`${name}\` is longer than ${FIELD_MAX_BYTES} bytes.`, { param: name }));
+      else result.fields.push([name, value]);
+    });
+    parser.on('filesLimit', () => result.extraFileParts.push('(second file)'));
+    parser.on('fieldsLimit', () => fail(new ApiError('validation.invalid_request', `At most ${MAX_FIELDS} fields are accepted.`)));
+    parser.on('partsLimit', () => fail(new ApiError('validation.invalid_request', 'The body has too many parts.')));
+    parser.on('error', (err: Error) => fail(new ApiError('upload.malformed_multipart', `The multipart body is malformed: ${err.message}.`)));
+    parser.on('close', () => {
+      void (staging ?? Promise.resolve()).then(() => {
+        if (failure || settled) return;
+        settled = true;
+        resolve(result);
+      });
+    });
+    source.on('error', () => fail(new ApiError('upload.malformed_multipart', 'The upload was interrupted.')));
+    source.pipe(parser);
+  });
+}

@@ -1,0 +1,116 @@
+import { z } from '@hono/zod-openapi';
+import { listQueryFields, listSchema } from '../../http/pagination.ts';
+import { MetadataSchema, ModeSchema, timestamps } from '../../tenancy/schemas.ts';
+import type { InvoiceRow } from './repository.ts';
+
+const Money = z.string().regex(/^-?\d+(\.\d+)?$/).openapi({ description: 'A decimal string, never a float.', example: '1428.00' });
+const DateString = z.string().openapi({ description: 'YYYY-MM-DD', example: '2026-01-15' });
+
+const PartySchema = z
+  .object({
+    name: z.string().nullable(),
+    vatId: z.string().nullable(),
+    address: z
+      .object({ line1: z.string().nullable(), line2: z.string().nullable(), city: z.string().nullable(), postalCode: z.string().nullable(), country: z.string().nullable() })
+      .partial()
+      .nullable(),
+  })
+  .openapi('InvoiceParty');
+
+const LineSchema = z
+  .object({
+    description: z.string().nullable(),
+    quantity: Money.nullable(),
+    unitPrice: Money.nullable(),
+    netAmount: Money.nullable(),
+    taxRate: Money.nullable().openapi({ description: 'Percent, e.g. "19".' }),
+  })
+  .openapi('InvoiceLine');
+
+const AllowanceChargeSchema = z
+  .object({ kind: z.enum(['allowance', 'charge']), reason: z.string().nullable(), amount: Money, taxRate: Money.nullable() })
+  .openapi('InvoiceAllowanceCharge', { description: 'A document-level allowance (discount) or charge (e.g. delivery).' });
+
+export const InvoiceSchema = z
+  .object({
+    id: z.string().openapi({ example: 'inv_test_5kQ2mZ7vB1nR8sT4uWy0f3kP' }),
+    object: z.literal('invoice'),
+    mode: ModeSchema,
+    clientId: z.string().nullable(),
+    jobId: z.string(),
+    documentType: z.enum(['invoice', 'credit_note']),
+    invoiceNumber: z.string().nullable(),
+    issueDate: DateString.nullable(),
+    dueDate: DateString.nullable(),
+    currency: z.string().nullable().openapi({ example: 'EUR' }),
+    seller: PartySchema.nullable(),
+    buyer: PartySchema.nullable(),
+    sellerContactId: z.string().nullable(),
+    buyerContactId: z.string().nullable(),
+    lines: z.array(LineSchema),
+    allowanceCharges: z.array(AllowanceChargeSchema),
+    totals: z
+      .object({ net: Money.nullable(), tax: Money.nullable(), gross: Money.nullable(), due: Money.nullable() })
+      .openapi({ description: '`net` is the tax-exclusive total, `gross` the tax-inclusive one, `due` the amount payable.' }),
+    extraction: z
+      .object({ method: z.string(), format: z.string().nullable(), profile: z.string().nullable() })
+      .openapi({ description: '`method` is `fixture` (test mode) or `structured` (a parsed e-invoice); `format` is `ubl`, `cii` or `factur-x`.' }),
+    warnings: z
+      .array(z.object({ code: z.string(), message: z.string() }))
+      .openapi({ description: 'Arithmetic that does not add up, reported as found and never corrected.' }),
+    file: z.object({ filename: z.string().nullable(), contentType: z.string(), size: z.number().int(), sha256: z.string() }),
+    metadata: z.record(z.string(), z.string()),
+    ...timestamps,
+  })
+  .openapi('Invoice');
+
+export const UpdateInvoiceSchema = z
+  .strictObject({
+    clientId: z.string().max(64).nullable().optional(),
+    sellerContactId: z.string().max(64).nullable().optional(),
+    buyerContactId: z.string().max(64).nullable().optional(),
+    metadata: MetadataSchema.nullable().optional(),
+  })
+  .openapi('UpdateInvoiceRequest', { description: 'Links to a client and contacts of the same mode, and metadata.' });
+
+export const InvoiceListQuery = z.strictObject({
+  ...listQueryFields,
+  clientId: z.string().max(64).optional(),
+  jobId: z.string().max(64).optional(),
+});
+
+export const InvoiceListSchema = listSchema(InvoiceSchema, 'InvoiceList');
+
+export const DeletedInvoiceSchema = z
+  .object({ id: z.string(), object: z.literal('invoice'), mode: ModeSchema, deleted: z.literal(true) })
+  .openapi('DeletedInvoice');
+
+export type Invoice = z.infer<typeof InvoiceSchema>;
+
+export function presentInvoice(row: InvoiceRow): Invoice {
+  return {
+    id: row.id,
+    object: 'invoice',
+    mode: row.mode,
+    clientId: row.clientId,
+    jobId: row.jobId,
+    documentType: row.documentType,
+    invoiceNumber: row.invoiceNumber,
+    issueDate: row.issueDate,
+    dueDate: row.dueDate,
+    currency: row.currency,
+    seller: row.seller,
+    buyer: row.buyer,
+    sellerContactId: row.sellerContactId,
+    buyerContactId: row.buyerContactId,
+    lines: row.lines,
+    allowanceCharges: row.allowanceCharges,
+    totals: row.totals,
+    extraction: row.extraction,
+    warnings: row.warnings,
+    file: { filename: row.filename, contentType: row.contentType, size: row.size, sha256: row.fileSha256 },
+    metadata: row.metadata,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
