@@ -58,7 +58,9 @@ export async function runIdempotent<R extends Response>(
     }
     res = problemResponse(c, err) as R;
   }
-  if (res.status >= 500 || res.status === 429) {
+  // Answers from before the operation ran (authentication, scope, rate limit) and our own failures
+  // are not kept: a retry with the right key, later, or after our fix must really run.
+  if (res.status >= 500 || res.status === 401 || res.status === 403 || res.status === 429) {
     await releaseIdempotencyKey(db, scope, key);
     return res;
   }

@@ -26,6 +26,8 @@ export function listSchema<T extends z.ZodType>(item: T, name: string) {
 /** Where a page starts: the (createdAt, id) of the last item seen, and what it was minted for. */
 export type CursorPosition = { createdAt: Date; id: string };
 type CursorPayload = { l: string; m: string | null; t: number; i: string };
+// The largest instant a JS Date can hold.
+const MAX_DATE_MS = 8.64e15;
 
 /**
  * A cursor is opaque to clients but carries the list it belongs to and the caller's mode,
@@ -43,13 +45,21 @@ export function decodeCursor(cursor: string, list: string, mode: string | null):
   } catch {
     throw invalidCursor('The cursor is not one this API issued.');
   }
-  if (typeof payload !== 'object' || payload === null || typeof payload.t !== 'number' || typeof payload.i !== 'string' || payload.l !== list) {
+  const wellFormed =
+    typeof payload === 'object' &&
+    payload !== null &&
+    Number.isSafeInteger(payload.t) &&
+    Math.abs(payload.t!) <= MAX_DATE_MS &&
+    typeof payload.i === 'string' &&
+    payload.i.length <= 64 &&
+    payload.l === list;
+  if (!wellFormed) {
     throw invalidCursor('The cursor is not one this API issued for this list.');
   }
   if ((payload.m ?? null) !== mode) {
     throw invalidCursor(`The cursor was minted in ${payload.m} mode and cannot be used with a ${mode} key.`);
   }
-  return { createdAt: new Date(payload.t), id: payload.i };
+  return { createdAt: new Date(payload.t!), id: payload.i! };
 }
 
 function invalidCursor(detail: string): ApiError {
