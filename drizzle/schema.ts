@@ -8,3 +8,4 @@ export * from './events.ts';
 export * from './idempotency-keys.ts';
 export * from './jobs.ts';
 export * from './invoices.ts';
+export * from './webhooks.ts';

@@ -8,6 +8,7 @@ import type { DatabaseHandle } from '../src/db/client.ts';
 import { createLogger } from '../src/logger.ts';
 import { JobSignals } from '../src/pipeline/signals.ts';
 import { FileStore } from '../src/storage/file-store.ts';
+import { SecretBox } from '../src/webhooks/secrets.ts';
 
 export const committedPath = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));
 
@@ -23,6 +24,7 @@ export function generateOpenApiJson(): string {
     keyUsage: new KeyUsageTracker(database.db, logger, 60_000),
     files: new FileStore(config.dataDir),
     signals: new JobSignals(),
+    box: new SecretBox(Buffer.alloc(32)),
   });
   return `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
 }

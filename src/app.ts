@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { KeyUsageTracker } from './auth/key-usage.ts';
 import type { JobSignals } from './pipeline/signals.ts';
 import type { FileStore } from './storage/file-store.ts';
+import type { SecretBox } from './webhooks/secrets.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { sqlState } from './db/errors.ts';
@@ -22,7 +23,9 @@ import { registerApiKeyRoutes } from './resources/api-keys/routes.ts';
 import { registerAuditLogRoutes } from './resources/audit-logs/routes.ts';
 import { registerClientRoutes } from './resources/clients/routes.ts';
 import { registerContactRoutes } from './resources/contacts/routes.ts';
+import { registerEventRoutes } from './resources/events/routes.ts';
 import { registerInvoiceRoutes } from './resources/invoices/routes.ts';
+import { registerWebhookRoutes } from './resources/webhooks/routes.ts';
 import { registerJobRoutes } from './resources/jobs/routes.ts';
 import { registerMeRoutes } from './resources/me/routes.ts';
 import { registerSystemRoutes } from './resources/system/routes.ts';
@@ -35,6 +38,7 @@ export type AppDeps = {
   keyUsage: KeyUsageTracker;
   files: FileStore;
   signals: JobSignals;
+  box: SecretBox;
 };
 
 export const PARTNER_BASE_PATH = '/external/v1';
@@ -43,7 +47,7 @@ export const OPENAPI_PATH = '/openapi.json';
 
 /** Builds the HTTP app: request context, auth per surface, routes, docs and the one error handler. */
 export function createApp(deps: AppDeps) {
-  const { config, database, logger, keyUsage, files, signals } = deps;
+  const { config, database, logger, keyUsage, files, signals, box } = deps;
   const db = database.db;
   const app = new OpenAPIHono<AppEnv>();
 
@@ -69,6 +73,8 @@ export function createApp(deps: AppDeps) {
   registerAuditLogRoutes(partner, db);
   registerInvoiceRoutes(partner, { db, files, signals, uploadMaxBytes: config.uploadMaxBytes });
   registerJobRoutes(partner, db, signals);
+  registerWebhookRoutes(partner, db, { box, allowPrivateTargets: config.webhookAllowPrivateTargets });
+  registerEventRoutes(partner, db);
   app.route(PARTNER_BASE_PATH, partner);
 
   const admin = createRouter();
@@ -116,7 +122,11 @@ function toApiError(err: unknown, c: Context<AppEnv>): ApiError {
   const logger = c.get('logger');
   const state = sqlState(err);
   // Class 08 is "connection exception"; ECONNREFUSED and friends come from the driver.
-  if ((state && state.startsWith('08')) || /ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_CLOSED/.test(String((err as { code?: unknown })?.code))) {
+  const unreachable =
+    (state && state.startsWith('08')) ||
+    /ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_CLOSED|CONNECTION_ENDED/.test(String((err as { code?: unknown })?.code)) ||
+    /PGlite is closed/.test(String((err as { message?: unknown })?.message));
+  if (unreachable) {
     logger.error({ err }, 'database unavailable');
     return new ApiError('service.unavailable', `The database is unreachable. Retry shortly; request ${c.get('requestId')}.`);
   }

@@ -26,6 +26,12 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanFlag.default(false),
   // Production default: 9 attempts spread over about 35 hours.
   WEBHOOK_RETRY_SCHEDULE: retrySchedule.default([30, 120, 600, 1800, 3600, 10800, 21600, 43200, 43200]),
+  WEBHOOK_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  WEBHOOK_DISABLE_AFTER_HOURS: positiveInt.default(120),
   WORKER: z.enum(['inline', 'off']).default('inline'),
   KEY_USAGE_FLUSH_MS: positiveInt.default(1000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
@@ -42,12 +48,15 @@ export type Config = {
   jsonBodyMaxBytes: number;
   webhookAllowPrivateTargets: boolean;
   webhookRetrySchedule: number[];
+  webhookSecretKey: string | undefined;
+  webhookTimeoutMs: number;
+  webhookDisableAfterHours: number;
   worker: 'inline' | 'off';
   keyUsageFlushMs: number;
   shutdownTimeoutMs: number;
 };
 
-const SECRET_VARIABLES = new Set(['ADMIN_TOKEN', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'WEBHOOK_SECRET_KEY']);
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -84,6 +93,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jsonBodyMaxBytes: e.JSON_BODY_MAX_BYTES,
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     webhookRetrySchedule: e.WEBHOOK_RETRY_SCHEDULE,
+    webhookSecretKey: e.WEBHOOK_SECRET_KEY,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookDisableAfterHours: e.WEBHOOK_DISABLE_AFTER_HOURS,
     worker: e.WORKER,
     keyUsageFlushMs: e.KEY_USAGE_FLUSH_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -6,6 +6,8 @@ import { liveExtractor } from './pipeline/live-extractor.ts';
 import { JobSignals } from './pipeline/signals.ts';
 import { JobWorker } from './pipeline/worker.ts';
 import { FileStore } from './storage/file-store.ts';
+import { DeliveryWorker } from './webhooks/delivery-worker.ts';
+import { loadSecretKey, SecretBox } from './webhooks/secrets.ts';
 
 /** Reads the environment or exits with one line per bad variable. */
 export function configOrExit(): Config {
@@ -20,7 +22,7 @@ export function configOrExit(): Config {
   }
 }
 
-export type Runtime = { config: Config; logger: Logger; database: DatabaseHandle; files: FileStore; signals: JobSignals };
+export type Runtime = { config: Config; logger: Logger; database: DatabaseHandle; files: FileStore; signals: JobSignals; box: SecretBox };
 
 /** What the API and the standalone worker share: the migrated database, the file store, signals. */
 export async function openRuntime(config: Config): Promise<Runtime> {
@@ -28,11 +30,28 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   const database = openDatabase(config.databaseUrl === undefined ? { kind: 'pglite', dataDir: config.dataDir } : { kind: 'postgres', url: config.databaseUrl });
   await database.migrate();
   logger.info({ database: database.kind }, 'migrations applied');
-  return { config, logger, database, files: new FileStore(config.dataDir), signals: new JobSignals() };
+  const secretKey = loadSecretKey(config.webhookSecretKey, config.dataDir);
+  if (secretKey.generated && config.databaseUrl) {
+    logger.warn('WEBHOOK_SECRET_KEY is unset: generated one under DATA_DIR. Instances sharing this database must share the key.');
+  }
+  return { config, logger, database, files: new FileStore(config.dataDir), signals: new JobSignals(), box: new SecretBox(secretKey.key) };
 }
 
 export function createWorker(runtime: Runtime): JobWorker {
   return new JobWorker({ database: runtime.database, files: runtime.files, extractor: liveExtractor, logger: runtime.logger, signals: runtime.signals });
+}
+
+export function createDeliveryWorker(runtime: Runtime): DeliveryWorker {
+  const { config } = runtime;
+  return new DeliveryWorker({
+    database: runtime.database,
+    logger: runtime.logger,
+    box: runtime.box,
+    retrySchedule: config.webhookRetrySchedule,
+    timeoutMs: config.webhookTimeoutMs,
+    allowPrivateTargets: config.webhookAllowPrivateTargets,
+    disableAfterHours: config.webhookDisableAfterHours,
+  });
 }
 
 /** Runs `stop` once on SIGTERM or SIGINT, exiting 0 when it finishes and 1 after the time limit. */

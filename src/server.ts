@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { KeyUsageTracker } from './auth/key-usage.ts';
 import { embeddedAdminToken, seedDemoTeam } from './bootstrap.ts';
-import { configOrExit, createWorker, onShutdownSignal, openRuntime } from './runtime.ts';
+import { configOrExit, createDeliveryWorker, createWorker, onShutdownSignal, openRuntime } from './runtime.ts';
 
 const config = configOrExit();
 const runtime = await openRuntime(config);
@@ -23,8 +23,8 @@ if (embedded) {
 }
 
 const keyUsage = new KeyUsageTracker(database.db, logger, config.keyUsageFlushMs);
-const worker = config.worker === 'inline' ? createWorker(runtime) : null;
-await worker?.start();
+const workers = config.worker === 'inline' ? [createWorker(runtime), createDeliveryWorker(runtime)] : [];
+for (const worker of workers) await worker.start();
 const app = createApp({ ...runtime, keyUsage });
 const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   logger.info({ port: info.port, database: database.kind, worker: config.worker }, 'listening');
@@ -37,7 +37,7 @@ const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   // Stop accepting and let in-flight requests finish, then the jobs in hand, then the database.
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await worker?.stop();
+  await Promise.all(workers.map((w) => w.stop()));
   await keyUsage.stop();
   await database.close();
 });

@@ -1,13 +1,13 @@
-import { configOrExit, createWorker, onShutdownSignal, openRuntime } from './runtime.ts';
+import { configOrExit, createDeliveryWorker, createWorker, onShutdownSignal, openRuntime } from './runtime.ts';
 
-// The job worker on its own, for API instances started with WORKER=off.
+// The job and webhook-delivery workers on their own, for API instances started with WORKER=off.
 const config = configOrExit();
 const runtime = await openRuntime(config);
-const worker = createWorker(runtime);
-await worker.start();
-runtime.logger.info({ workerId: worker.id }, 'worker started');
+const workers = [createWorker(runtime), createDeliveryWorker(runtime)];
+for (const worker of workers) await worker.start();
+runtime.logger.info({ workers: workers.map((w) => w.id) }, 'workers started');
 
 onShutdownSignal(runtime.logger, config.shutdownTimeoutMs, async () => {
-  await worker.stop();
+  await Promise.all(workers.map((w) => w.stop()));
   await runtime.database.close();
 });

@@ -19,7 +19,7 @@ const FOREIGN_KEY = '23503';
 const CHECK = '23514';
 const TRIGGER = '23000';
 
-const TENANT_TABLES = ['clients', 'contacts', 'audit_logs', 'events'] as const;
+const TENANT_TABLES = ['clients', 'contacts', 'audit_logs', 'events', 'jobs', 'invoices', 'webhook_endpoints', 'webhook_deliveries'] as const;
 type TenantTable = (typeof TENANT_TABLES)[number];
 
 let h: Harness;
@@ -73,6 +73,14 @@ beforeAll(async () => {
   aFreeClient = await created(a.test, '/clients', { name: 'A unreferenced test client' });
   aTestContact = await created(a.test, '/contacts', { name: 'A test contact', clientId: aTestClient });
   bTestClient = await created(b.test, '/clients', { name: 'B test client' });
+  // A webhook endpoint and an upload give rows in jobs, invoices, events and webhook_deliveries.
+  await created(a.test, '/webhooks', { url: 'http://127.0.0.1:9/never', events: ['*'] });
+  const form = new FormData();
+  form.set('file', new Blob(['<Invoice/>'], { type: 'application/xml' }), 'raw.xml');
+  const upload = await h.app.request('/external/v1/invoices', { method: 'POST', headers: { Authorization: `Bearer ${a.test}` }, body: form });
+  const { jobId } = (await upload.json()) as { jobId: string };
+  const job = await partner(h.app, 'GET', `/jobs/${jobId}`, a.test, { query: { waitSeconds: '20' } });
+  expect(job.body.status).toBe('completed');
 });
 
 describe('a legitimate raw write in one world is accepted (the refusals below are not blanket failures)', () => {
@@ -242,7 +250,8 @@ describe('an API key row’s display prefix must agree with its mode', () => {
   it('flipping an existing key’s mode, or its prefix, is refused; the key still authenticates as test', async () => {
     const before = await row('api_keys', a.testKey.id);
     expect(before).toMatchObject({ mode: 'test', prefix: a.testKey.prefix });
-    expect(await refusedWith(db(), sql`update api_keys set mode = 'live' where id = ${a.testKey.id}`)).toBe(CHECK);
+    // The immutability trigger answers first; the prefix check stands behind it.
+    expect(await refusedWith(db(), sql`update api_keys set mode = 'live' where id = ${a.testKey.id}`)).toBe(TRIGGER);
     expect(await refusedWith(db(), sql`update api_keys set prefix = 'parseo_live_' || substr(prefix, 13) where id = ${a.testKey.id}`)).toBe(CHECK);
     expect(await row('api_keys', a.testKey.id)).toEqual(before);
 

@@ -55,3 +55,6 @@ export function jsonContent<T extends z.ZodType>(schema: T, description: string)
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };
 }
+
+/** For operations that take no query parameters: any sent is refused by name (SPEC §2). */
+export const NoQuery = z.strictObject({});

@@ -31,7 +31,7 @@ export function problemResponse(c: Context<AppEnv>, err: ApiError): Response {
 const locationNames: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header', form: 'body' };
 
 /** Turns every zod issue into one entry, so a client sees all bad fields at once. */
-export function validationError(error: z.ZodError, target: string): ApiError {
+export function validationError(error: z.ZodError, target: string, input?: unknown): ApiError {
   const errors: FieldError[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map(String).join('.');
@@ -41,7 +41,8 @@ export function validationError(error: z.ZodError, target: string): ApiError {
       }
       continue;
     }
-    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    // zod 4 leaves the input out of issues: look the value up in what was sent.
+    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
     errors.push({
       param: path || '(root)',
       code: missing ? 'required' : issue.code,
@@ -65,4 +66,13 @@ export function fromHttpException(err: HTTPException): ApiError {
     default:
       return new ApiError('internal.error', 'The request could not be processed.');
   }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }

@@ -6,7 +6,7 @@ import { validationError } from './problem.ts';
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error, result.target);
+      if (!result.success) throw validationError(result.error, result.target, (result as { data?: unknown }).data);
     },
   });
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/client.ts';
@@ -7,15 +10,19 @@ import { databaseTarget, withDatabaseName } from './database-target.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string | null;
+    dataDir: string;
   }
 }
 
 /** On PostgreSQL, every run gets a fresh database, migrated once here and dropped afterwards. */
 export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parseo-test-'));
+  project.provide('dataDir', dataDir);
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
   const target = databaseTarget();
   if (target.kind === 'pglite') {
     project.provide('databaseUrl', null);
-    return;
+    return removeDataDir;
   }
 
   let serverUrl: string;
@@ -42,5 +49,6 @@ export default async function setup(project: TestProject) {
     await admin.unsafe(`drop database if exists "${name}" with (force)`);
     await admin.end();
     await stopContainer?.();
+    removeDataDir();
   };
 }

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { KeyUsageTracker } from '../../src/auth/key-usage.ts';
@@ -13,6 +10,8 @@ import { liveExtractor } from '../../src/pipeline/live-extractor.ts';
 import { JobSignals } from '../../src/pipeline/signals.ts';
 import { JobWorker } from '../../src/pipeline/worker.ts';
 import { FileStore } from '../../src/storage/file-store.ts';
+import { DeliveryWorker } from '../../src/webhooks/delivery-worker.ts';
+import { SecretBox } from '../../src/webhooks/secrets.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -23,10 +22,13 @@ export type Harness = {
   keyUsage: KeyUsageTracker;
   files: FileStore;
   signals: JobSignals;
+  box: SecretBox;
   /** Every log line the app has written, as raw JSON text. */
   logs: string[];
   /** Starts an in-process job worker on this harness's database (stopped by the returned function). */
   startWorker(options?: { extractor?: Extractor; leaseMs?: number; idlePollMs?: number }): Promise<JobWorker>;
+  /** Starts a webhook delivery worker on this harness's database. */
+  startDeliveryWorker(options?: { idlePollMs?: number }): Promise<DeliveryWorker>;
 };
 
 let shared: Promise<Harness> | undefined;
@@ -44,25 +46,53 @@ export async function buildHarness(env: Record<string, string> = {}): Promise<Ha
   await database.migrate();
   const h = buildApp(database, env);
   await h.startWorker();
+  await h.startDeliveryWorker();
   return h;
 }
 
 export function buildApp(database: DatabaseHandle, env: Record<string, string> = {}): Harness {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parseo-test-'));
-  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'info', PUBLIC_BASE_URL: 'https://api.parseo.test', DATA_DIR: dataDir, ...env });
+  const dataDir = env.DATA_DIR ?? inject('dataDir');
+  const config = loadConfig({
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: 'https://api.parseo.test',
+    DATA_DIR: dataDir,
+    // Receivers in tests listen on loopback, and retries come within a second.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    WEBHOOK_RETRY_SCHEDULE: '0.2,0.4',
+    WEBHOOK_TIMEOUT_MS: '2000',
+    ...env,
+  });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   // Flushed by hand in tests; the interval is long so nothing happens behind a test's back.
   const keyUsage = new KeyUsageTracker(database.db, logger, 3_600_000);
   const files = new FileStore(config.dataDir);
   const signals = new JobSignals();
-  const app = createApp({ config, database, logger, keyUsage, files, signals });
+  // One key and one file store for every test worker: on PostgreSQL, a worker process may send
+  // deliveries or run jobs that another process created.
+  const box = new SecretBox(Buffer.alloc(32, 7));
+  const app = createApp({ config, database, logger, keyUsage, files, signals, box });
   const startWorker: Harness['startWorker'] = async (options = {}) => {
     const worker = new JobWorker({ database, files, signals, logger, extractor: options.extractor ?? liveExtractor, leaseMs: options.leaseMs, idlePollMs: options.idlePollMs });
     await worker.start();
     return worker;
   };
-  return { app, database, config, keyUsage, files, signals, logs, startWorker };
+  const startDeliveryWorker: Harness['startDeliveryWorker'] = async (options = {}) => {
+    const worker = new DeliveryWorker({
+      database,
+      logger,
+      box,
+      retrySchedule: config.webhookRetrySchedule,
+      timeoutMs: config.webhookTimeoutMs,
+      allowPrivateTargets: config.webhookAllowPrivateTargets,
+      disableAfterHours: config.webhookDisableAfterHours,
+      idlePollMs: options.idlePollMs,
+    });
+    await worker.start();
+    return worker;
+  };
+  return { app, database, config, keyUsage, files, signals, box, logs, startWorker, startDeliveryWorker };
 }
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };

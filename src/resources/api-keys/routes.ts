@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { SCOPES } from '../../auth/keys.ts';
 import type { Database } from '../../db/client.ts';
 import { ApiError } from '../../errors/api-error.ts';
-import { errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { createRouter } from '../../http/router.ts';
 import { findTeam } from '../teams/repository.ts';
@@ -21,7 +21,7 @@ export const createApiKeyRoute = createRoute({
   security,
   summary: 'Create an API key for a team',
   description: 'The response holds the whole key in `secret`; it is never shown again. Keys of both modes may be active at once, several per mode.',
-  request: { params: TeamIdParams, body: jsonBody(CreateApiKeySchema) },
+  request: { params: TeamIdParams, body: jsonBody(CreateApiKeySchema), query: NoQuery },
   responses: { 201: jsonContent(CreatedApiKeySchema, 'The new key, with its secret.'), ...errorResponses(400, 401, 404, 413, 415) },
 });
 
@@ -44,7 +44,7 @@ export const revokeApiKeyRoute = createRoute({
   security,
   summary: 'Revoke an API key',
   description: 'Takes effect on the very next request. Revoking a revoked key keeps its first revocation time.',
-  request: { params: KeyIdParams },
+  request: { params: KeyIdParams, query: NoQuery },
   responses: { 200: jsonContent(ApiKeySchema, 'The key, with `revokedAt` set.'), ...errorResponses(400, 401, 404) },
 });
 

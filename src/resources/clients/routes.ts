@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
-import { errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
 import { tenantContext } from '../../tenancy/context.ts';
@@ -23,7 +23,7 @@ export const createClientRoute = createRoute({
   middleware: write,
   summary: 'Create a client',
   description: 'A company on whose behalf you process invoices. Needs `client:write`.',
-  request: { body: jsonBody(CreateClientSchema) },
+  request: { body: jsonBody(CreateClientSchema), query: NoQuery },
   responses: { 201: jsonContent(ClientSchema, 'The new client.'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
 });
 
@@ -48,7 +48,7 @@ export const getClientRoute = createRoute({
   security,
   middleware: read,
   summary: 'Retrieve a client',
-  request: { params: IdParams },
+  request: { params: IdParams, query: NoQuery },
   responses: { 200: jsonContent(ClientSchema, 'The client.'), ...errorResponses(400, 401, 403, 404) },
 });
 
@@ -60,7 +60,7 @@ export const updateClientRoute = createRoute({
   security,
   middleware: write,
   summary: 'Update a client',
-  request: { params: IdParams, body: jsonBody(UpdateClientSchema) },
+  request: { params: IdParams, body: jsonBody(UpdateClientSchema), query: NoQuery },
   responses: { 200: jsonContent(ClientSchema, 'The updated client.'), ...errorResponses(400, 401, 403, 404, 413, 415) },
 });
 
@@ -73,7 +73,7 @@ export const deleteClientRoute = createRoute({
   middleware: write,
   summary: 'Delete a client',
   description: 'Refused with 409 `resource.in_use` while contacts or invoices reference the client.',
-  request: { params: IdParams },
+  request: { params: IdParams, query: NoQuery },
   responses: { 200: jsonContent(DeletedClientSchema, 'The client was deleted.'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
-import { errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
 import { tenantContext } from '../../tenancy/context.ts';
@@ -23,7 +23,7 @@ export const createContactRoute = createRoute({
   middleware: write,
   summary: 'Create a contact',
   description: 'A business partner: a seller or a buyer. `clientId` must be a client of the same mode. Needs `contact:write`.',
-  request: { body: jsonBody(CreateContactSchema) },
+  request: { body: jsonBody(CreateContactSchema), query: NoQuery },
   responses: { 201: jsonContent(ContactSchema, 'The new contact.'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
 });
 
@@ -48,7 +48,7 @@ export const getContactRoute = createRoute({
   security,
   middleware: read,
   summary: 'Retrieve a contact',
-  request: { params: IdParams },
+  request: { params: IdParams, query: NoQuery },
   responses: { 200: jsonContent(ContactSchema, 'The contact.'), ...errorResponses(400, 401, 403, 404) },
 });
 
@@ -60,7 +60,7 @@ export const updateContactRoute = createRoute({
   security,
   middleware: write,
   summary: 'Update a contact',
-  request: { params: IdParams, body: jsonBody(UpdateContactSchema) },
+  request: { params: IdParams, body: jsonBody(UpdateContactSchema), query: NoQuery },
   responses: { 200: jsonContent(ContactSchema, 'The updated contact.'), ...errorResponses(400, 401, 403, 404, 413, 415) },
 });
 
@@ -73,7 +73,7 @@ export const deleteContactRoute = createRoute({
   middleware: write,
   summary: 'Delete a contact',
   description: 'Refused with 409 `resource.in_use` while invoices reference the contact.',
-  request: { params: IdParams },
+  request: { params: IdParams, query: NoQuery },
   responses: { 200: jsonContent(DeletedContactSchema, 'The contact was deleted.'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 

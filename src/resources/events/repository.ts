@@ -1,3 +1,7 @@
+import { desc, eq } from 'drizzle-orm';
+import { afterCursor } from '../../db/keyset.ts';
+import { inScope } from '../../db/scope.ts';
+import type { CursorPosition } from '../../http/pagination.ts';
 import { events } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../ids.ts';
@@ -12,4 +16,18 @@ export async function insertEvent(db: Database, scope: TenantScope, type: string
     .values({ id: newId('evt', scope.mode), teamId: scope.teamId, mode: scope.mode, type, data: { object } })
     .returning();
   return row!;
+}
+
+export async function findEvent(db: Database, scope: TenantScope, id: string): Promise<EventRow | null> {
+  const [row] = await db.select().from(events).where(inScope(events, scope, eq(events.id, id)));
+  return row ?? null;
+}
+
+export async function listEvents(db: Database, scope: TenantScope, filter: { type?: string }, page: { limit: number; after?: CursorPosition }): Promise<EventRow[]> {
+  return db
+    .select()
+    .from(events)
+    .where(inScope(events, scope, filter.type === undefined ? undefined : eq(events.type, filter.type), afterCursor(events.createdAt, events.id, page.after)))
+    .orderBy(desc(events.createdAt), desc(events.id))
+    .limit(page.limit + 1);
 }

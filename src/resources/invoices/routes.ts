@@ -5,7 +5,7 @@ import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
 import { fingerprintOf, idempotencyKeyOf, runIdempotent } from '../../http/idempotency.ts';
 import { parseUpload } from '../../http/multipart.ts';
-import { errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
 import { fixtureInvoices, testScenarios } from '../../pipeline/fixtures.ts';
@@ -49,6 +49,7 @@ ${scenarioDocs}
 
 Honours \`Idempotency-Key\`: a retry with the same file and fields replays the first answer.`,
   request: {
+    query: NoQuery,
     headers: z.object({
       'X-Client-Id': z.string().optional().openapi({ description: 'A client of the same mode (alternative to the `clientId` field).' }),
       'Idempotency-Key': z.string().optional(),
@@ -103,7 +104,7 @@ export const getInvoiceRoute = createRoute({
   security,
   middleware: read,
   summary: 'Retrieve an invoice',
-  request: { params: IdParams },
+  request: { params: IdParams, query: NoQuery },
   responses: {
     200: { description: 'The invoice.', content: { 'application/json': { schema: InvoiceSchema, example: { object: 'invoice', mode: 'test', ...fixtureInvoices.plain } } } },
     ...errorResponses(400, 401, 403, 404),
@@ -118,7 +119,7 @@ export const updateInvoiceRoute = createRoute({
   security,
   middleware: write,
   summary: 'Link an invoice to a client or contacts, or change its metadata',
-  request: { params: IdParams, body: jsonBody(UpdateInvoiceSchema) },
+  request: { params: IdParams, body: jsonBody(UpdateInvoiceSchema), query: NoQuery },
   responses: { 200: jsonContent(InvoiceSchema, 'The updated invoice.'), ...errorResponses(400, 401, 403, 404, 413, 415) },
 });
 
@@ -130,7 +131,7 @@ export const deleteInvoiceRoute = createRoute({
   security,
   middleware: write,
   summary: 'Delete an invoice',
-  request: { params: IdParams },
+  request: { params: IdParams, query: NoQuery },
   responses: { 200: jsonContent(DeletedInvoiceSchema, 'The invoice was deleted.'), ...errorResponses(400, 401, 403, 404) },
 });
 
@@ -142,7 +143,7 @@ export const getInvoiceFileRoute = createRoute({
   security,
   middleware: read,
   summary: 'Download the original file',
-  request: { params: IdParams },
+  request: { params: IdParams, query: NoQuery },
   responses: {
     200: {
       description: 'The bytes as uploaded, with their sniffed content type.',

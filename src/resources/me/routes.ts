@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { requireAuth } from '../../http/auth.ts';
-import { errorResponses, jsonContent } from '../../http/openapi.ts';
+import { NoQuery, errorResponses, jsonContent } from '../../http/openapi.ts';
 import { createRouter } from '../../http/router.ts';
 import { PLAN_NAMES, effectiveLimits } from '../../plans.ts';
 import { ModeSchema, ScopeSchema } from '../api-keys/schemas.ts';
@@ -50,8 +50,6 @@ export const QuotaSchema = z
   })
   .openapi('Quota');
 
-const EmptyQuery = z.strictObject({});
-
 export const getMeRoute = createRoute({
   operationId: 'getMe',
   method: 'get',
@@ -60,7 +58,7 @@ export const getMeRoute = createRoute({
   security,
   summary: 'Identify the calling key',
   description: 'Which team, key, mode and scopes this key has. Costs nothing; call it at start-up to check the mode.',
-  request: { query: EmptyQuery },
+  request: { query: NoQuery },
   responses: { 200: jsonContent(IdentitySchema, 'The key’s identity.'), ...errorResponses(400, 401) },
 });
 
@@ -71,7 +69,7 @@ export const getCreditsRoute = createRoute({
   tags,
   security,
   summary: 'Live credit balance',
-  request: { query: EmptyQuery },
+  request: { query: NoQuery },
   responses: { 200: jsonContent(CreditBalanceSchema, 'The live balance.'), ...errorResponses(400, 401) },
 });
 
@@ -82,7 +80,7 @@ export const getQuotaRoute = createRoute({
   tags,
   security,
   summary: 'Plan ceilings, counters and credits',
-  request: { query: EmptyQuery },
+  request: { query: NoQuery },
   responses: { 200: jsonContent(QuotaSchema, 'The caller’s quota.'), ...errorResponses(400, 401) },
 });
 

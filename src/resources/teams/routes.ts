@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ApiError } from '../../errors/api-error.ts';
-import { errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { createRouter } from '../../http/router.ts';
 import { randomBase62 } from '../../ids.ts';
@@ -20,7 +20,7 @@ export const createTeamRoute = createRoute({
   tags,
   security,
   summary: 'Create a team',
-  request: { body: jsonBody(CreateTeamSchema) },
+  request: { body: jsonBody(CreateTeamSchema), query: NoQuery },
   responses: { 201: jsonContent(TeamSchema, 'The new team.'), ...errorResponses(400, 401, 409, 413, 415) },
 });
 
@@ -42,7 +42,7 @@ export const getTeamRoute = createRoute({
   tags,
   security,
   summary: 'Retrieve a team',
-  request: { params: TeamIdParams },
+  request: { params: TeamIdParams, query: NoQuery },
   responses: { 200: jsonContent(TeamSchema, 'The team.'), ...errorResponses(400, 401, 404) },
 });
 
@@ -53,7 +53,7 @@ export const updateTeamRoute = createRoute({
   tags,
   security,
   summary: 'Update a team: name, slug, plan or limit overrides',
-  request: { params: TeamIdParams, body: jsonBody(UpdateTeamSchema) },
+  request: { params: TeamIdParams, body: jsonBody(UpdateTeamSchema), query: NoQuery },
   responses: { 200: jsonContent(TeamSchema, 'The updated team.'), ...errorResponses(400, 401, 404, 409, 413, 415) },
 });
 
@@ -64,7 +64,7 @@ export const addCreditsRoute = createRoute({
   tags,
   security,
   summary: 'Add live credits to a team',
-  request: { params: TeamIdParams, body: jsonBody(AddCreditsSchema) },
+  request: { params: TeamIdParams, body: jsonBody(AddCreditsSchema), query: NoQuery },
   responses: { 200: jsonContent(TeamSchema, 'The team with its new live balance.'), ...errorResponses(400, 401, 404, 413, 415) },
 });
 
@@ -76,8 +76,8 @@ function slugFrom(name: string): string {
     .normalize('NFKD')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 50);
+    .slice(0, 50)
+    .replace(/^-+|-+$/g, '');
   return base || 'team';
 }
 

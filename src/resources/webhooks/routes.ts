@@ -1,0 +1,188 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Database } from '../../db/client.ts';
+import { requireScope } from '../../http/auth.ts';
+import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { decodeCursor, toPage } from '../../http/pagination.ts';
+import type { createRouter } from '../../http/router.ts';
+import { tenantContext } from '../../tenancy/context.ts';
+import { IdParams } from '../../tenancy/schemas.ts';
+import { EventSchema } from '../events/schemas.ts';
+import {
+  CreateEndpointSchema,
+  DeletedEndpointSchema,
+  DeliveryListSchema,
+  DeliveryParams,
+  DeliverySchema,
+  EndpointListQuery,
+  EndpointListSchema,
+  EndpointSchema,
+  EndpointWithSecretSchema,
+  presentDelivery,
+  presentEndpoint,
+  UpdateEndpointSchema,
+} from './schemas.ts';
+import {
+  createEndpoint,
+  getDelivery,
+  getEndpoint,
+  listDeliveryPage,
+  listEndpointPage,
+  pingEndpoint,
+  redeliver,
+  removeEndpoint,
+  rotateSecret,
+  updateEndpointFields,
+  type WebhookDeps,
+} from './service.ts';
+
+const tags = ['Webhooks'];
+const security = [{ bearerAuth: [] }];
+const manage = [requireScope('webhook:manage')];
+const base = { tags, security, middleware: manage };
+
+export const createEndpointRoute = createRoute({
+  ...base,
+  operationId: 'createWebhookEndpoint',
+  method: 'post',
+  path: '/webhooks',
+  summary: 'Register a webhook endpoint',
+  description:
+    'The endpoint receives events of the key’s mode only. Deliveries are signed per Standard Webhooks with the `secret` returned here (and only here, or on rotation). Loopback, private and link-local targets are refused.',
+  request: { body: jsonBody(CreateEndpointSchema), query: NoQuery },
+  responses: { 201: jsonContent(EndpointWithSecretSchema, 'The endpoint, with its signing secret.'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+});
+
+export const listEndpointsRoute = createRoute({
+  ...base,
+  operationId: 'listWebhookEndpoints',
+  method: 'get',
+  path: '/webhooks',
+  summary: 'List webhook endpoints',
+  request: { query: EndpointListQuery },
+  responses: { 200: jsonContent(EndpointListSchema, 'A page of endpoints.'), ...errorResponses(400, 401, 403) },
+});
+
+export const getEndpointRoute = createRoute({
+  ...base,
+  operationId: 'getWebhookEndpoint',
+  method: 'get',
+  path: '/webhooks/{id}',
+  summary: 'Retrieve a webhook endpoint',
+  request: { params: IdParams, query: NoQuery },
+  responses: { 200: jsonContent(EndpointSchema, 'The endpoint.'), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const updateEndpointRoute = createRoute({
+  ...base,
+  operationId: 'updateWebhookEndpoint',
+  method: 'patch',
+  path: '/webhooks/{id}',
+  summary: 'Update a webhook endpoint',
+  request: { params: IdParams, body: jsonBody(UpdateEndpointSchema), query: NoQuery },
+  responses: { 200: jsonContent(EndpointSchema, 'The updated endpoint.'), ...errorResponses(400, 401, 403, 404, 413, 415) },
+});
+
+export const deleteEndpointRoute = createRoute({
+  ...base,
+  operationId: 'deleteWebhookEndpoint',
+  method: 'delete',
+  path: '/webhooks/{id}',
+  summary: 'Delete a webhook endpoint',
+  request: { params: IdParams, query: NoQuery },
+  responses: { 200: jsonContent(DeletedEndpointSchema, 'The endpoint was deleted.'), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const rotateSecretRoute = createRoute({
+  ...base,
+  operationId: 'rotateWebhookSecret',
+  method: 'post',
+  path: '/webhooks/{id}/rotate-secret',
+  summary: 'Rotate the signing secret',
+  description: 'Every attempt from now on, retries included, is signed with the new secret.',
+  request: { params: IdParams, query: NoQuery },
+  responses: { 200: jsonContent(EndpointWithSecretSchema, 'The endpoint, with its new secret.'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export const pingEndpointRoute = createRoute({
+  ...base,
+  operationId: 'pingWebhookEndpoint',
+  method: 'post',
+  path: '/webhooks/{id}/ping',
+  summary: 'Send a test event',
+  description: 'Queues a `webhook.ping` event for this endpoint only, even while it is disabled.',
+  request: { params: IdParams, query: NoQuery },
+  responses: { 202: jsonContent(EventSchema, 'The ping event; its delivery is queued.'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export const listDeliveriesRoute = createRoute({
+  ...base,
+  operationId: 'listWebhookDeliveries',
+  method: 'get',
+  path: '/webhooks/{id}/deliveries',
+  summary: 'List an endpoint’s deliveries',
+  request: { params: IdParams, query: EndpointListQuery },
+  responses: { 200: jsonContent(DeliveryListSchema, 'A page of deliveries, newest first.'), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const getDeliveryRoute = createRoute({
+  ...base,
+  operationId: 'getWebhookDelivery',
+  method: 'get',
+  path: '/webhooks/{id}/deliveries/{deliveryId}',
+  summary: 'Retrieve a delivery with every attempt',
+  request: { params: DeliveryParams, query: NoQuery },
+  responses: { 200: jsonContent(DeliverySchema, 'The delivery.'), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const redeliverRoute = createRoute({
+  ...base,
+  operationId: 'redeliverWebhook',
+  method: 'post',
+  path: '/webhooks/{id}/deliveries/{deliveryId}/redeliver',
+  summary: 'Send a delivery again',
+  description: 'The same event goes out again with the same `webhook-id`, in a new round of attempts.',
+  request: { params: DeliveryParams, query: NoQuery },
+  responses: { 202: jsonContent(DeliverySchema, 'The delivery, pending again.'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export function registerWebhookRoutes(app: ReturnType<typeof createRouter>, db: Database, deps: WebhookDeps) {
+  app.openapi(createEndpointRoute, async (c) => c.json(await createEndpoint(tenantContext(c, db), deps, c.req.valid('json')), 201));
+
+  app.openapi(listEndpointsRoute, async (c) => {
+    const ctx = tenantContext(c, db);
+    const { limit, cursor } = c.req.valid('query');
+    const rows = await listEndpointPage(ctx, { limit, after: cursor ? decodeCursor(cursor, 'webhooks', ctx.scope.mode) : undefined });
+    return c.json(toPage(rows, limit, 'webhooks', ctx.scope.mode, presentEndpoint), 200);
+  });
+
+  app.openapi(getEndpointRoute, async (c) => c.json(await getEndpoint(tenantContext(c, db), c.req.valid('param').id), 200));
+
+  app.openapi(updateEndpointRoute, async (c) =>
+    c.json(await updateEndpointFields(tenantContext(c, db), deps, c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+
+  app.openapi(deleteEndpointRoute, async (c) => c.json(await removeEndpoint(tenantContext(c, db), c.req.valid('param').id), 200));
+
+  app.openapi(rotateSecretRoute, async (c) => c.json(await rotateSecret(tenantContext(c, db), deps, c.req.valid('param').id), 200));
+
+  app.openapi(pingEndpointRoute, async (c) => c.json(await pingEndpoint(tenantContext(c, db), c.req.valid('param').id), 202));
+
+  app.openapi(listDeliveriesRoute, async (c) => {
+    const ctx = tenantContext(c, db);
+    const { id } = c.req.valid('param');
+    const { limit, cursor } = c.req.valid('query');
+    const list = `deliveries:${id}`;
+    const rows = await listDeliveryPage(ctx, id, { limit, after: cursor ? decodeCursor(cursor, list, ctx.scope.mode) : undefined });
+    return c.json(toPage(rows, limit, list, ctx.scope.mode, presentDelivery), 200);
+  });
+
+  app.openapi(getDeliveryRoute, async (c) => {
+    const { id, deliveryId } = c.req.valid('param');
+    return c.json(await getDelivery(tenantContext(c, db), id, deliveryId), 200);
+  });
+
+  app.openapi(redeliverRoute, async (c) => {
+    const { id, deliveryId } = c.req.valid('param');
+    return c.json(await redeliver(tenantContext(c, db), id, deliveryId), 202);
+  });
+}
