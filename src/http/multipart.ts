@@ -39,7 +39,9 @@ export function parseUpload(request: Request, files: FileStore, maxBytes: number
       parser = busboy({
         headers: { 'content-type': contentType },
         defParamCharset: 'utf8',
-        limits: { fileSize: maxBytes, files: 1, fields: MAX_FIELDS, fieldSize: FIELD_MAX_BYTES, parts: MAX_FIELDS + 2 },
+        // One byte over the limit: busboy flags a file that *reaches* fileSize, and a file of
+        // exactly UPLOAD_MAX_BYTES is allowed.
+        limits: { fileSize: maxBytes + 1, files: 1, fields: MAX_FIELDS, fieldSize: FIELD_MAX_BYTES, parts: MAX_FIELDS + 2 },
       });
     } catch {
       reject(new ApiError('upload.malformed_multipart', 'The multipart Content-Type has no usable boundary.'));
@@ -47,19 +49,23 @@ export function parseUpload(request: Request, files: FileStore, maxBytes: number
     }
     const source = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
     const result: ParsedUpload = { file: null, fields: [], extraFileParts: [] };
+    let fileStream: Readable | undefined;
     let staging: Promise<void> | undefined;
-    let failure: ApiError | undefined;
     let settled = false;
 
+    // Answers only once the staged bytes are gone, so a refused upload leaves nothing behind.
     const fail = (err: ApiError) => {
       if (settled) return;
       settled = true;
-      failure = err;
       // Read and drop the rest, so the client still gets its answer on a healthy connection.
       source.unpipe(parser);
       source.resume();
-      void staging?.then(() => result.file && files.discard(result.file));
-      reject(err);
+      // With an error: a file stream destroyed without one can leave the staging pipeline waiting.
+      fileStream?.destroy(err);
+      void (staging ?? Promise.resolve())
+        .catch(() => {})
+        .then(() => (result.file ? files.discard(result.file) : undefined))
+        .finally(() => reject(err));
     };
 
     parser.on('file', (name, stream, info) => {
@@ -68,11 +74,12 @@ export function parseUpload(request: Request, files: FileStore, maxBytes: number
         stream.resume();
         return;
       }
+      fileStream = stream;
       stream.on('limit', () => fail(tooLarge(maxBytes)));
       staging = files.stage(stream).then(
         (staged) => {
           result.file = { ...staged, filename: info.filename ?? null };
-          if ((stream as { truncated?: boolean }).truncated) fail(tooLarge(maxBytes));
+          if ((stream as { truncated?: boolean }).truncated || staged.size > maxBytes) fail(tooLarge(maxBytes));
         },
         (err: Error) => fail(new ApiError('upload.malformed_multipart', `The file part could not be read: ${err.message}`)),
       );
@@ -87,7 +94,7 @@ export function parseUpload(request: Request, files: FileStore, maxBytes: number
     parser.on('error', (err: Error) => fail(new ApiError('upload.malformed_multipart', `The multipart body is malformed: ${err.message}.`)));
     parser.on('close', () => {
       void (staging ?? Promise.resolve()).then(() => {
-        if (failure || settled) return;
+        if (settled) return;
         settled = true;
         resolve(result);
       });

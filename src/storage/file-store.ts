@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export type StagedFile = { tempPath: string; sha256: string; size: number; head: Buffer };
@@ -16,31 +17,41 @@ const SHA256 = /^[0-9a-f]{64}$/;
  */
 export class FileStore {
   readonly #root: string;
+  readonly #tmpDir: string;
 
   constructor(dataDir: string) {
     this.#root = join(dataDir, 'files');
+    this.#tmpDir = join(this.#root, 'tmp');
+    mkdirSync(this.#tmpDir, { recursive: true });
   }
 
-  /** Streams into a temporary file, hashing on the way; nothing is held whole in memory. */
+  /**
+   * Streams into a temporary file, hashing on the way; nothing is held whole in memory. The
+   * pipeline is attached before any await, so a source that fails early is always seen failing.
+   */
   async stage(source: Readable): Promise<StagedFile> {
-    const tmpDir = join(this.#root, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
-    const tempPath = join(tmpDir, randomUUID());
+    const tempPath = join(this.#tmpDir, randomUUID());
     const hash = createHash('sha256');
     const head: Buffer[] = [];
     let headLength = 0;
     let size = 0;
-    source.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      size += chunk.length;
-      if (headLength < HEAD_BYTES) {
-        head.push(chunk.subarray(0, HEAD_BYTES - headLength));
-        headLength += Math.min(chunk.length, HEAD_BYTES - headLength);
-      }
+    const measure = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (headLength < HEAD_BYTES) {
+          head.push(chunk.subarray(0, HEAD_BYTES - headLength));
+          headLength += Math.min(chunk.length, HEAD_BYTES - headLength);
+        }
+        callback(null, chunk);
+      },
     });
+    const out = createWriteStream(tempPath, { flags: 'wx' });
     try {
-      await pipeline(source, createWriteStream(tempPath));
+      await pipeline(source, measure, out);
     } catch (err) {
+      // The file may still be opening; remove it only once its descriptor is closed.
+      if (!out.closed) await once(out, 'close');
       await rm(tempPath, { force: true });
       throw err;
     }

@@ -123,8 +123,6 @@ export async function submitUpload(
       errors: [{ param: 'hints.testScenario', code: 'test_mode_only', message: 'Only test keys may choose a test scenario.' }],
     });
   }
-  // The bytes go to their content address before the job exists, so a worker never misses them.
-  await deps.files.commit(file);
   const job = await inTransaction(ctx, async (tx) => {
     await assertReference(tx, request.clientParam, request.clientId, clientKind);
     const live = tx.scope.mode === 'live';
@@ -143,6 +141,9 @@ export async function submitUpload(
       runAt: request.hints.testScenario === 'slow' ? new Date(Date.now() + SLOW_SCENARIO_DELAY_MS) : undefined,
     });
     await recordAudit(tx, 'job.created', 'job', row.id);
+    // Last, so a refused upload stores nothing; before COMMIT, so a worker never sees a job
+    // whose bytes are not yet at their content address.
+    await deps.files.commit(file);
     return row;
   });
   // Wake this process's worker at once, and any other process's through NOTIFY.
