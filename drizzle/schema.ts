@@ -9,3 +9,4 @@ export * from './idempotency-keys.ts';
 export * from './jobs.ts';
 export * from './invoices.ts';
 export * from './webhooks.ts';
+export * from './rate-limits.ts';
