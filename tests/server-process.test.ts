@@ -1,98 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, killAllServers, request, startServer, stopServer, type ServerProcess } from './support/server-process.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KEY = /parseo_(live|test)_[0-9A-Za-z]{48}/g;
 const ADMIN = /padm_[0-9A-Za-z]+/;
 
-type Server = { child: ChildProcess; port: number; stdout: () => string; stderr: () => string; exit: Promise<number | null> };
-
-const children: ChildProcess[] = [];
 let dataDir: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `node src/server.ts` on the embedded database and waits for its 'listening' log line. */
-async function start(extraWait?: RegExp): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: '', TEST_DATABASE_URL: '', ADMIN_TOKEN: '', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 45 s\nstdout:\n${out}\nstderr:\n${err}`)), 45_000);
-    const check = () => {
-      // Only whole lines: a chunk may end mid-line.
-      const listening = out.split('\n').slice(0, -1).some((l) => l.startsWith('{') && parseLine(l)?.msg === 'listening');
-      if (listening && (!extraWait || extraWait.test(out))) {
-        clearTimeout(timer);
-        child.stdout!.off('data', check);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    void exit.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening\nstdout:\n${out}\nstderr:\n${err}`));
-    });
-  });
-  return { child, port, stdout: () => out, stderr: () => err, exit };
-}
-
-async function stop(server: Server): Promise<number | null> {
-  server.child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 10_000)));
-  const result = await Promise.race([server.exit, timeout]);
-  clearTimeout(timer);
-  if (result === 'timeout') throw new Error(`server did not exit within 10 s of SIGTERM\nstdout:\n${server.stdout()}`);
-  return result;
-}
-
-async function get(server: Server, path: string, token?: string) {
-  const res = await fetch(`http://127.0.0.1:${server.port}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text };
-}
-
-function parseLine(line: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
-
-const jsonLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{'));
+/** `node src/server.ts` on the embedded database under this file's DATA_DIR. */
+const start = (extraWait?: RegExp) => startServer({ DATA_DIR: dataDir }, { extraWait });
+const stop = (server: ServerProcess) => stopServer(server);
+const get = (server: ServerProcess, path: string, token?: string) => request(server.origin, 'GET', path, { token });
 
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'parseo-server-'));
 });
 
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killAllServers();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
