@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { check, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { modeEnum, timestampMs } from './columns.ts';
 import { teams } from './teams.ts';
 
 /**
- * Request counters per (team, mode) and fixed window, shared by every API instance. Live and test
- * each count on their own rows under the same ceilings. Old windows are swept away.
+ * The request counters of one (team, mode), shared by every API instance: the current minute and
+ * hour windows (fixed windows, started by the database clock) and how many requests each has
+ * granted. One row per team and mode, so a single statement can grant from both windows at once.
  */
 export const rateLimitCounters = pgTable(
   'rate_limit_counters',
@@ -14,13 +15,15 @@ export const rateLimitCounters = pgTable(
       .notNull()
       .references(() => teams.id),
     mode: modeEnum('mode').notNull(),
-    window: text('window').notNull(),
-    windowStart: timestampMs('window_start').notNull(),
-    count: integer('count').notNull(),
+    minuteStart: timestampMs('minute_start').notNull(),
+    minuteCount: integer('minute_count').notNull(),
+    hourStart: timestampMs('hour_start').notNull(),
+    hourCount: integer('hour_count').notNull(),
+    // What the last statement granted, so it can be returned by that same statement.
+    lastGrant: integer('last_grant').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.teamId, t.mode, t.window, t.windowStart] }),
-    check('rate_limit_counters_window', sql`${t.window} in ('minute', 'hour')`),
-    index('rate_limit_counters_sweep_idx').on(t.windowStart),
+    primaryKey({ columns: [t.teamId, t.mode] }),
+    check('rate_limit_counters_non_negative', sql`${t.minuteCount} >= 0 and ${t.hourCount} >= 0 and ${t.lastGrant} >= 0`),
   ],
 );
