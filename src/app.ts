@@ -11,9 +11,12 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { sqlState } from './db/errors.ts';
 import { ApiError } from './errors/api-error.ts';
+import { codesWithStatus } from './errors/registry.ts';
 import { adminAuth, partnerAuth } from './http/auth.ts';
 import type { AppEnv } from './http/context.ts';
 import { idempotency } from './http/idempotency.ts';
+import { rateLimit } from './http/rate-limit.ts';
+import { RateLimiter } from './ratelimit/limiter.ts';
 import { registerDocs } from './http/docs.ts';
 import { allowedMethods } from './http/method-not-allowed.ts';
 import { fromHttpException, problemResponse } from './http/problem.ts';
@@ -66,6 +69,7 @@ export function createApp(deps: AppDeps) {
   const partner = createRouter();
   partner.use(jsonLimit);
   partner.use(partnerAuth(db, keyUsage));
+  partner.use(rateLimit(new RateLimiter(db)));
   partner.use(idempotency(db));
   registerMeRoutes(partner, db);
   registerClientRoutes(partner, db);
@@ -165,5 +169,46 @@ function registerOpenApiDocument(app: OpenAPIHono<AppEnv>) {
 
 /** No servers entry: the document is the same in every environment, and clients use the origin they fetched it from. */
 export function buildOpenApiDocument(app: OpenAPIHono<AppEnv>) {
-  return app.getOpenAPI31Document(openApiInfo);
+  return documentRateLimits(app.getOpenAPI31Document(openApiInfo));
+}
+
+type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
+type ResponseObject = { description: string; headers?: Record<string, unknown>; content?: unknown };
+
+/**
+ * Every partner operation passes the rate limiter, so each one answers with the RateLimit fields
+ * and may answer 429: added here once rather than repeated in every route definition.
+ */
+function documentRateLimits(doc: OpenApiDocument): OpenApiDocument {
+  doc.components ??= {};
+  doc.components.headers = {
+    ...doc.components.headers,
+    RateLimit: {
+      description: 'What is left of each window for the caller’s mode (IETF RateLimit field), e.g. `"minute";r=598;t=42, "hour";r=19990;t=1800`.',
+      schema: { type: 'string' },
+    },
+    'RateLimit-Policy': {
+      description: 'The plan’s ceilings (IETF RateLimit-Policy field), e.g. `"minute";q=600;w=60, "hour";q=20000;w=3600`.',
+      schema: { type: 'string' },
+    },
+    'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+  };
+  const rateHeaders = { RateLimit: { $ref: '#/components/headers/RateLimit' }, 'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' } };
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    if (!path.startsWith(PARTNER_BASE_PATH)) continue;
+    for (const operation of Object.values(item as Record<string, { responses?: Record<string, ResponseObject> }>)) {
+      if (!operation?.responses) continue;
+      const codes = codesWithStatus(429).map((c) => `\`${c}\``).join(', ');
+      operation.responses['429'] ??= {
+        description: `Too many requests — codes: ${codes}`,
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+      operation.responses['429'].headers = { ...operation.responses['429'].headers, 'Retry-After': { $ref: '#/components/headers/Retry-After' } };
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (status === '401') continue;
+        response.headers = { ...response.headers, ...rateHeaders };
+      }
+    }
+  }
+  return doc;
 }

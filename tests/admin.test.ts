@@ -187,7 +187,7 @@ describe('GET /admin/v1/teams/{id}', () => {
 
 describe('PATCH /admin/v1/teams/{id}', () => {
   it('changes name and plan; limit overrides merge with the plan and null restores the plan value', async () => {
-    const team = await createTeam(h.app);
+    const team = await createTeam(h.app, { plan: 'free' });
     const renamed = await admin(h.app, 'PATCH', `/teams/${team.id}`, { body: { name: 'Renamed' } });
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ id: team.id, name: 'Renamed', slug: team.slug, plan: 'free', limits: plans.free });

@@ -94,7 +94,7 @@ describe('GET /external/v1/me/quota', () => {
   });
 
   it('reflects limit overrides and plan changes', async () => {
-    const { team, test } = await createTenant(h.app);
+    const { team, test } = await createTenant(h.app, { plan: 'free' });
     expect((await partner(h.app, 'GET', '/me/quota', test)).body.rateLimits.minute.limit).toBe(plans.free.requestsPerMinute);
     await admin(h.app, 'PATCH', `/teams/${team.id}`, { body: { plan: 'enterprise', limits: { maxQueueDepth: 9 } } });
     const res = await partner(h.app, 'GET', '/me/quota', test);

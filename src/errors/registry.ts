@@ -142,6 +142,22 @@ export const errorRegistry = {
     title: 'Idempotency key reused',
     description: 'This Idempotency-Key was used with a different method, path or body in the last 24 hours. Use a new key for a new request.',
   },
+  'rate_limit.exceeded': {
+    status: 429,
+    title: 'Rate limit exceeded',
+    description:
+      'The team made more requests in this mode than its plan allows per minute or per hour. `Retry-After` says when to retry; the `RateLimit` header shows each window. Live and test count separately.',
+  },
+  'rate_limit.queue_full': {
+    status: 429,
+    title: 'Too many jobs in flight',
+    description: 'The team already has as many uploads processing in this mode as its plan allows. Wait for some to finish (`Retry-After`).',
+  },
+  'mode.test_key_required': {
+    status: 403,
+    title: 'Test key required',
+    description: 'This operation exists only in test mode (for example the test-mode reset). Use a `parseo_test_…` key.',
+  },
   'internal.error': {
     status: 500,
     title: 'Internal error',

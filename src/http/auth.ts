@@ -5,6 +5,7 @@ import { checkKeyShape, digestApiKey, type Scope } from '../auth/keys.ts';
 import type { KeyUsageTracker } from '../auth/key-usage.ts';
 import type { Database } from '../db/client.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { effectiveLimits } from '../plans.ts';
 import { findApiKeyByDigest } from '../resources/api-keys/repository.ts';
 import type { AppEnv } from './context.ts';
 
@@ -63,7 +64,7 @@ export function partnerAuth(db: Database, keyUsage: KeyUsageTracker): Middleware
       mode: key.mode,
       scopes: key.scopes as Scope[],
       key: { id: key.id, name: key.name, prefix: key.prefix },
-      team: { name: key.teamName, slug: key.teamSlug },
+      team: { name: key.teamName, slug: key.teamSlug, plan: key.teamPlan, limits: effectiveLimits(key.teamPlan, key.teamLimits) },
     });
     c.header('Parseo-Mode', key.mode);
     c.get('logger').setBindings({ mode: key.mode, keyPrefix: key.prefix, teamId: key.teamId });

@@ -129,8 +129,9 @@ export const partner = <T = any>(app: App, method: string, path: string, key: st
 
 let teamCounter = 0;
 
+/** A team on the enterprise plan unless told otherwise, so ceilings stay out of tests not about them. */
 export async function createTeam(app: App, body: Record<string, unknown> = {}) {
-  const res = await admin(app, 'POST', '/teams', { body: { name: `Team ${++teamCounter} ${Date.now()}`, credits: 10, ...body } });
+  const res = await admin(app, 'POST', '/teams', { body: { name: `Team ${++teamCounter} ${Date.now()}`, credits: 10, plan: 'enterprise', ...body } });
   if (res.status !== 201) throw new Error(`team creation failed: ${res.status} ${res.text}`);
   return res.body as { id: string; slug: string; credits: number };
 }

@@ -5,6 +5,7 @@ import type { Database } from '../../db/client.ts';
 import { afterCursor } from '../../db/keyset.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newGlobalId, type Mode } from '../../ids.ts';
+import type { LimitOverrides } from '../../plans.ts';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -52,6 +53,8 @@ export type KeyWithTeam = {
   teamId: string;
   teamName: string;
   teamSlug: string;
+  teamPlan: string;
+  teamLimits: LimitOverrides;
 };
 
 /** The one query on the authentication path: a unique-index lookup joined with its team. */
@@ -67,11 +70,17 @@ export async function findApiKeyByDigest(db: Database, digest: string): Promise<
       teamId: apiKeys.teamId,
       teamName: teams.name,
       teamSlug: teams.slug,
+      teamPlan: teams.plan,
+      requestsPerMinute: teams.requestsPerMinute,
+      requestsPerHour: teams.requestsPerHour,
+      maxQueueDepth: teams.maxQueueDepth,
     })
     .from(apiKeys)
     .innerJoin(teams, eq(teams.id, apiKeys.teamId))
     .where(eq(apiKeys.digest, digest));
-  return row ?? null;
+  if (!row) return null;
+  const { requestsPerMinute, requestsPerHour, maxQueueDepth, ...key } = row;
+  return { ...key, teamLimits: { requestsPerMinute, requestsPerHour, maxQueueDepth } };
 }
 
 export type KeyUsage = { keyId: string; count: number; lastUsedAt: Date; lastUsedIp: string | null };

@@ -169,7 +169,7 @@ export function registerInvoiceRoutes(app: ReturnType<typeof createRouter>, deps
       const file = parsed.file!;
       const request = readUploadFields(parsed, c.req.header('x-client-id'));
       const accept = async () => {
-        const job = await submitUpload(ctx, deps, file, contentType, request);
+        const job = await submitUpload(ctx, deps, file, contentType, request, c.get('auth').team.limits.maxQueueDepth);
         c.header('Location', `/external/v1/jobs/${job.id}`);
         return c.json({ jobId: job.id, status: 'processing' as const }, 202);
       };

@@ -56,3 +56,14 @@ export async function countJobsInFlight(db: Database, scope: TenantScope): Promi
   const [row] = await db.select({ n: count() }).from(jobs).where(inScope(jobs, scope, sql`${jobs.status} = 'processing'`));
   return row?.n ?? 0;
 }
+
+/**
+ * Serialises uploads of one (team, mode) until the transaction ends, so the queue-depth check and
+ * the job insert that follows it cannot interleave with another upload's.
+ */
+export async function lockUploadQueue(db: Database, scope: TenantScope): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(${UPLOAD_QUEUE_LOCK}, hashtext(${`${scope.teamId}:${scope.mode}`}))`);
+}
+
+// Any fixed number: the first half of the advisory lock key, naming what is locked.
+const UPLOAD_QUEUE_LOCK = 724_002;

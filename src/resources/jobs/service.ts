@@ -12,7 +12,7 @@ import { inTransaction, type TenantContext } from '../../tenancy/context.ts';
 import { assertPathId, assertReference, notFound } from '../../tenancy/references.ts';
 import { MetadataSchema } from '../../tenancy/schemas.ts';
 import { clientKind } from '../clients/service.ts';
-import { findJob, insertJob, listJobs, type JobRow, type JobWithInvoice } from './repository.ts';
+import { countJobsInFlight, findJob, insertJob, listJobs, lockUploadQueue, type JobRow, type JobWithInvoice } from './repository.ts';
 import { reserveCredit } from '../teams/repository.ts';
 
 export const jobKind = { prefix: 'job', noun: 'job' };
@@ -106,9 +106,12 @@ export function checkUploadedFile(file: StagedFile | null): { contentType: 'appl
 
 export type SubmitDeps = { files: FileStore; signals: JobSignals };
 
+/** How long a client over its queue depth should wait before trying again. */
+const QUEUE_FULL_RETRY_SECONDS = 2;
+
 /**
- * Queues a job for a stored upload. Test mode is free; live mode reserves one credit in the same
- * transaction as the job, refunded if the job fails.
+ * Queues a job for a stored upload, within the plan's queue depth. Test mode is free; live mode
+ * reserves one credit in the same transaction as the job, refunded if the job fails.
  */
 export async function submitUpload(
   ctx: TenantContext,
@@ -116,6 +119,7 @@ export async function submitUpload(
   file: StagedFile & { filename: string | null },
   contentType: string,
   request: UploadRequest,
+  maxQueueDepth: number,
 ): Promise<JobRow> {
   if (request.hints.testScenario !== undefined && ctx.scope.mode === 'live') {
     throw new ApiError('validation.invalid_request', 'Test scenarios exist only in test mode: remove `hints.testScenario` or use a parseo_test_… key.', {
@@ -125,6 +129,15 @@ export async function submitUpload(
   }
   const job = await inTransaction(ctx, async (tx) => {
     await assertReference(tx, request.clientParam, request.clientId, clientKind);
+    await lockUploadQueue(tx.db, tx.scope);
+    const inFlight = await countJobsInFlight(tx.db, tx.scope);
+    if (inFlight >= maxQueueDepth) {
+      throw new ApiError(
+        'rate_limit.queue_full',
+        `This team already has ${inFlight} ${tx.scope.mode}-mode uploads processing, its plan's limit. Retry when some have finished.`,
+        { headers: { 'Retry-After': String(QUEUE_FULL_RETRY_SECONDS) } },
+      );
+    }
     const live = tx.scope.mode === 'live';
     if (live && !(await reserveCredit(tx.db, tx.scope.teamId))) {
       throw new ApiError('billing.insufficient_credits', 'A live upload costs one credit and the live balance is 0. Add credits, or use a test key (free).');
@@ -161,4 +174,9 @@ export async function getJob(ctx: TenantContext, id: string): Promise<JobWithInv
 
 export function listJobPage(ctx: TenantContext, filter: { status?: JobRow['status']; clientId?: string }, page: { limit: number; after?: CursorPosition }) {
   return listJobs(ctx.db, ctx.scope, filter, page);
+}
+
+/** Uploads of the caller's mode still processing. */
+export function jobsInFlight(ctx: TenantContext): Promise<number> {
+  return countJobsInFlight(ctx.db, ctx.scope);
 }

@@ -7,6 +7,8 @@ import { createRouter } from '../../http/router.ts';
 import { PLAN_NAMES, effectiveLimits } from '../../plans.ts';
 import { ModeSchema, ScopeSchema } from '../api-keys/schemas.ts';
 import { findTeam } from '../teams/repository.ts';
+import { jobsInFlight } from '../jobs/service.ts';
+import { tenantContext } from '../../tenancy/context.ts';
 
 const tags = ['Identity'];
 const security = [{ bearerAuth: [] }];
@@ -34,9 +36,9 @@ export const CreditBalanceSchema = z
   .openapi('CreditBalance');
 
 const windowSchema = z.object({
-  limit: z.number().int(),
-  remaining: z.number().int().nullable().openapi({ description: 'Requests left in this window for the caller’s mode; null until counters are enabled.' }),
-  resetsAt: z.iso.datetime().nullable(),
+  limit: z.number().int().openapi({ description: 'The plan’s ceiling for this window (each mode has its own counters under it).' }),
+  remaining: z.number().int().openapi({ description: 'Requests left in this window for the caller’s mode, after this request.' }),
+  resetsAt: z.iso.datetime().openapi({ description: 'When this window’s counter starts again from zero.' }),
 });
 
 export const QuotaSchema = z
@@ -46,7 +48,10 @@ export const QuotaSchema = z
     plan: z.enum(PLAN_NAMES),
     credits: z.number().int().openapi({ description: 'The live balance, in both modes.' }),
     rateLimits: z.object({ minute: windowSchema, hour: windowSchema }),
-    queueDepth: z.object({ limit: z.number().int(), inFlight: z.number().int().nullable() }),
+    queueDepth: z.object({
+      limit: z.number().int().openapi({ description: 'Uploads that may be processing at once in the caller’s mode.' }),
+      inFlight: z.number().int().openapi({ description: 'Uploads of the caller’s mode processing now.' }),
+    }),
   })
   .openapi('Quota');
 
@@ -120,17 +125,17 @@ export function registerMeRoutes(app: ReturnType<typeof createRouter>, db: Datab
     const auth = requireAuth(c);
     const team = await callerTeam(db, auth.teamId);
     const limits = effectiveLimits(team.plan, team);
+    // The counters as this very request left them: the same figures as its RateLimit header.
+    const { minute, hour } = c.get('rateLimit');
+    const window = (w: typeof minute) => ({ limit: w.limit, remaining: w.remaining, resetsAt: w.resetsAt.toISOString() });
     return c.json(
       {
         object: 'quota' as const,
         mode: auth.mode,
         plan: team.plan as (typeof PLAN_NAMES)[number],
         credits: team.credits,
-        rateLimits: {
-          minute: { limit: limits.requestsPerMinute, remaining: null, resetsAt: null },
-          hour: { limit: limits.requestsPerHour, remaining: null, resetsAt: null },
-        },
-        queueDepth: { limit: limits.maxQueueDepth, inFlight: null },
+        rateLimits: { minute: window(minute), hour: window(hour) },
+        queueDepth: { limit: limits.maxQueueDepth, inFlight: await jobsInFlight(tenantContext(c, db)) },
       },
       200,
     );
