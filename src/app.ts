@@ -33,6 +33,7 @@ import { registerJobRoutes } from './resources/jobs/routes.ts';
 import { registerMeRoutes } from './resources/me/routes.ts';
 import { registerSystemRoutes } from './resources/system/routes.ts';
 import { registerTeamRoutes } from './resources/teams/routes.ts';
+import { registerTestModeRoutes } from './resources/test-mode/routes.ts';
 
 export type AppDeps = {
   config: Config;
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps) {
   registerJobRoutes(partner, db, signals);
   registerWebhookRoutes(partner, db, { box, allowPrivateTargets: config.webhookAllowPrivateTargets });
   registerEventRoutes(partner, db);
+  registerTestModeRoutes(partner, { db, files });
   app.route(PARTNER_BASE_PATH, partner);
 
   const admin = createRouter();

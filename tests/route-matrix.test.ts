@@ -42,6 +42,7 @@ const operations: Record<string, { scope: string | null; idKind?: IdKind }> = {
   'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': { scope: 'webhook:manage', idKind: 'webhook' },
   'GET /events': { scope: 'event:read' },
   'GET /events/{id}': { scope: 'event:read', idKind: 'event' },
+  'POST /admin/test-mode/reset': { scope: 'test_mode:reset' },
 };
 
 let h: Harness;

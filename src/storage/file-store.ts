@@ -85,8 +85,15 @@ export class FileStore {
     );
   }
 
-  async remove(sha256: string): Promise<void> {
-    await rm(this.pathOf(sha256), { force: true });
+  /** True when there was a file to remove. */
+  async remove(sha256: string): Promise<boolean> {
+    return rm(this.pathOf(sha256)).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return false;
+        throw err;
+      },
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import { SLOW_SCENARIO_DELAY_MS, TEST_SCENARIOS } from '../../pipeline/fixtures.
 import { notifyJobsQueued } from '../../pipeline/repository.ts';
 import type { JobSignals } from '../../pipeline/signals.ts';
 import { sniffContentType, type FileStore, type StagedFile } from '../../storage/file-store.ts';
+import { lockStoredFiles } from '../../storage/repository.ts';
 import { recordAudit } from '../../tenancy/changes.ts';
 import { inTransaction, type TenantContext } from '../../tenancy/context.ts';
 import { assertPathId, assertReference, notFound } from '../../tenancy/references.ts';
@@ -156,6 +157,7 @@ export async function submitUpload(
     await recordAudit(tx, 'job.created', 'job', row.id);
     // Last, so a refused upload stores nothing; before COMMIT, so a worker never sees a job
     // whose bytes are not yet at their content address.
+    await lockStoredFiles(tx.db, [file.sha256]);
     await deps.files.commit(file);
     return row;
   });
