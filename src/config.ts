@@ -24,7 +24,7 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: positiveInt.default(20 * 1024 * 1024),
   JSON_BODY_MAX_BYTES: positiveInt.default(1024 * 1024),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanFlag.default(false),
-  // Production default: 9 attempts spread over about 35 hours.
+  // Production default: 10 attempts (the first, then one after each wait) over about 35 hours; ±20 % jitter per wait.
   WEBHOOK_RETRY_SCHEDULE: retrySchedule.default([30, 120, 600, 1800, 3600, 10800, 21600, 43200, 43200]),
   WEBHOOK_SECRET_KEY: z
     .string()

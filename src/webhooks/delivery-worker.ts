@@ -7,7 +7,8 @@ import { QueueWorker } from '../queue/queue-worker.ts';
 import { DELIVERIES_CHANNEL } from './event-types.ts';
 import { claimDeliveries, nextDeliveryDueAt, recordDeliveryAttempt, recordEndpointHealth, type ClaimedDelivery } from './repository.ts';
 import type { SecretBox } from './secrets.ts';
-import { sendWebhook } from './sender.ts';
+import { sendWebhook, type SendResult } from './sender.ts';
+import type { HostResolver } from './ssrf.ts';
 
 export type DeliveryWorkerOptions = {
   database: DatabaseHandle;
@@ -18,12 +19,14 @@ export type DeliveryWorkerOptions = {
   timeoutMs: number;
   allowPrivateTargets: boolean;
   disableAfterHours: number;
+  /** How target host names are resolved (tests substitute one); the SSRF guard judges its answers. */
+  resolve?: HostResolver;
   concurrency?: number;
   idlePollMs?: number;
 };
 
 /** ±20 % so that many failed deliveries do not all come back in the same second. */
-const jitter = (seconds: number) => Math.round(seconds * 1000 * (0.8 + Math.random() * 0.4));
+const jitter = (seconds: number) => seconds * 1000 * (0.8 + Math.random() * 0.4);
 
 /**
  * Delivers the outbox: signs each event per Standard Webhooks (the event ID is the `webhook-id`,
@@ -64,35 +67,48 @@ export class DeliveryWorker {
   }
 
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
-    const db = this.#o.database.db;
     const at = new Date();
-    let result;
-    if (delivery.endpointStatus === 'disabled' && delivery.eventType !== 'webhook.ping') {
-      result = { statusCode: null, durationMs: 0, error: 'the endpoint is disabled' };
-    } else {
-      const body = JSON.stringify({
-        id: delivery.eventId,
-        object: 'event',
-        mode: delivery.mode,
-        type: delivery.eventType,
-        data: delivery.eventData,
-        createdAt: delivery.eventCreatedAt.toISOString(),
-      });
-      const signature = new Webhook(this.#o.box.open(delivery.secretCiphertext)).sign(delivery.eventId, at, body);
-      const headers = { 'webhook-id': delivery.eventId, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
-      result = await sendWebhook(delivery.url, headers, body, { timeoutMs: this.#o.timeoutMs, allowPrivate: this.#o.allowPrivateTargets });
-    }
-    const succeeded = result.error === null;
-    const attemptNumber = delivery.roundAttempts + 1;
-    const retryAfter = this.#o.retrySchedule[attemptNumber - 1];
+    // A paused or auto-disabled endpoint gets nothing more, except the pings sent to test it.
     const disabled = delivery.endpointStatus === 'disabled' && delivery.eventType !== 'webhook.ping';
-    const outcome = succeeded
-      ? ({ status: 'succeeded' } as const)
-      : retryAfter !== undefined && !disabled
-        ? ({ status: 'pending', retryInMs: jitter(retryAfter) } as const)
-        : ({ status: 'failed' } as const);
-    const recorded = await recordDeliveryAttempt(db, delivery, this.id, { at: at.toISOString(), ...result }, outcome);
-    if (recorded && !disabled) await recordEndpointHealth(db, delivery, succeeded, this.#o.disableAfterHours * 3_600_000);
-    if (!succeeded) this.#o.logger.info({ deliveryId: delivery.id, attempt: attemptNumber, error: result.error }, 'webhook attempt failed');
+    const result = disabled ? { statusCode: null, durationMs: 0, error: 'not sent: the endpoint is disabled' } : await this.#send(delivery, at);
+    const succeeded = result.error === null;
+    // The attempt and the endpoint's health change together, so a reader never sees one without the other.
+    const status = await this.#o.database.db.transaction(async (tx) => {
+      const recorded = await recordDeliveryAttempt(
+        tx,
+        delivery,
+        this.id,
+        { at: at.toISOString(), ...result },
+        succeeded ? { succeeded } : { succeeded, retryDelaysMs: disabled ? [] : this.#o.retrySchedule.map(jitter) },
+      );
+      if (recorded !== null && !disabled) await recordEndpointHealth(tx, delivery, succeeded, this.#o.disableAfterHours * 3_600_000);
+      return recorded;
+    });
+    if (!succeeded) this.#o.logger.info({ deliveryId: delivery.id, endpointId: delivery.endpointId, status, error: result.error }, 'webhook attempt failed');
+  }
+
+  /** One signed POST: the event ID is the `webhook-id`, the attempt's time the `webhook-timestamp`. */
+  async #send(delivery: ClaimedDelivery, at: Date): Promise<SendResult> {
+    const body = JSON.stringify({
+      id: delivery.eventId,
+      object: 'event',
+      mode: delivery.mode,
+      type: delivery.eventType,
+      data: delivery.eventData,
+      createdAt: delivery.eventCreatedAt.toISOString(),
+    });
+    let secret: string;
+    try {
+      secret = this.#o.box.open(delivery.secretCiphertext, delivery.endpointId);
+    } catch {
+      this.#o.logger.error({ endpointId: delivery.endpointId }, 'the signing secret does not decrypt: WEBHOOK_SECRET_KEY differs from the one it was sealed with');
+      return { statusCode: null, durationMs: 0, error: 'not sent: the signing secret could not be read on our side; rotate the secret' };
+    }
+    const headers = {
+      'webhook-id': delivery.eventId,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(delivery.eventId, at, body),
+    };
+    return sendWebhook(delivery.url, headers, body, { timeoutMs: this.#o.timeoutMs, allowPrivate: this.#o.allowPrivateTargets, resolve: this.#o.resolve });
   }
 }

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { webhookDeliveries, webhookEndpoints } from '../../drizzle/schema.ts';
 import type { DeliveryAttempt } from '../../drizzle/webhooks.ts';
 import type { Database } from '../db/client.ts';
@@ -62,45 +62,75 @@ export async function claimDeliveries(db: Database, workerId: string, leaseMs: n
   }));
 }
 
-/** Appends the attempt and sets the outcome, only while this worker holds the lease. */
+/**
+ * Appends the attempt and decides what follows, only while this worker holds the lease. The
+ * decision reads the row's own round counter, so a redelivery asked for while this attempt was in
+ * flight (which resets the round) is honoured: a failure then retries on the new round's schedule.
+ * `retryDelaysMs[n]` is the wait after the (n+1)-th failed attempt of a round; past its end the
+ * delivery is `failed`. Answers the new status, or null when the lease was lost.
+ */
 export async function recordDeliveryAttempt(
   db: Database,
   delivery: ClaimedDelivery,
   workerId: string,
   attempt: DeliveryAttempt,
-  outcome: { status: 'succeeded' | 'failed' } | { status: 'pending'; retryInMs: number },
-): Promise<boolean> {
+  outcome: { succeeded: true } | { succeeded: false; retryDelaysMs: number[] },
+): Promise<'pending' | 'succeeded' | 'failed' | null> {
+  const d = webhookDeliveries;
+  let status: SQL;
+  let nextAttemptAt: SQL;
+  if (outcome.succeeded) {
+    status = sql`'succeeded'::webhook_delivery_status`;
+    nextAttemptAt = sql`null`;
+  } else {
+    const retries = outcome.retryDelaysMs.length;
+    const delays = sql`array[${sql.join(
+      outcome.retryDelaysMs.map((ms) => sql`${Math.round(ms)}::integer`),
+      sql`, `,
+    )}]::integer[]`;
+    status = sql`case when ${d.roundAttempts} < ${retries}::integer then 'pending'::webhook_delivery_status else 'failed'::webhook_delivery_status end`;
+    nextAttemptAt = sql`case when ${d.roundAttempts} < ${retries}::integer then now() + (${delays})[${d.roundAttempts} + 1] * interval '1 millisecond' end`;
+  }
   const rows = await db
-    .update(webhookDeliveries)
+    .update(d)
     .set({
-      status: outcome.status,
-      attempts: sql`${webhookDeliveries.attempts} || ${JSON.stringify([attempt])}::jsonb`,
-      roundAttempts: sql`${webhookDeliveries.roundAttempts} + 1`,
-      nextAttemptAt: outcome.status === 'pending' ? sql`now() + ${outcome.retryInMs} * interval '1 millisecond'` : null,
+      status,
+      attempts: sql`${d.attempts} || ${JSON.stringify([attempt])}::jsonb`,
+      roundAttempts: sql`${d.roundAttempts} + 1`,
+      nextAttemptAt,
       lockedUntil: null,
       lockedBy: null,
       updatedAt: sql`now()`,
     })
-    .where(inScope(webhookDeliveries, delivery, sql`${webhookDeliveries.id} = ${delivery.id} and ${webhookDeliveries.lockedBy} = ${workerId}`))
-    .returning({ id: webhookDeliveries.id });
-  return rows.length > 0;
+    .where(inScope(d, delivery, sql`${d.id} = ${delivery.id} and ${d.lockedBy} = ${workerId}`))
+    .returning({ status: d.status });
+  return rows[0]?.status ?? null;
 }
 
-/** Tracks an endpoint's health: a success clears it; failures for longer than `disableAfterMs` disable it. */
+/**
+ * Tracks an endpoint's health: a success clears `failingSince`; a failure sets it if unset, and an
+ * endpoint whose deliveries have all failed for longer than `disableAfterMs` is disabled.
+ */
 export async function recordEndpointHealth(db: Database, delivery: ClaimedDelivery, succeeded: boolean, disableAfterMs: number): Promise<void> {
-  const where = inScope(webhookEndpoints, delivery, sql`${webhookEndpoints.id} = ${delivery.endpointId}`);
+  const e = webhookEndpoints;
   if (succeeded) {
-    if (delivery.failingSince) await db.update(webhookEndpoints).set({ failingSince: null }).where(where);
+    await db
+      .update(e)
+      .set({ failingSince: null })
+      .where(inScope(e, delivery, sql`${e.id} = ${delivery.endpointId} and ${e.failingSince} is not null`));
     return;
   }
+  const tooLong = sql`${e.failingSince} < now() - ${disableAfterMs} * interval '1 millisecond'`;
+  const hours = Math.round(disableAfterMs / 3_600_000);
   await db
-    .update(webhookEndpoints)
+    .update(e)
     .set({
-      failingSince: sql`coalesce(${webhookEndpoints.failingSince}, now())`,
-      status: sql`case when ${webhookEndpoints.failingSince} < now() - ${disableAfterMs} * interval '1 millisecond' then 'disabled'::webhook_endpoint_status else ${webhookEndpoints.status} end`,
-      disabledReason: sql`case when ${webhookEndpoints.failingSince} < now() - ${disableAfterMs} * interval '1 millisecond' then 'Every delivery failed for ' || ${Math.round(disableAfterMs / 3_600_000)} || ' hours.' else ${webhookEndpoints.disabledReason} end`,
+      failingSince: sql`coalesce(${e.failingSince}, now())`,
+      status: sql`case when ${tooLong} then 'disabled'::webhook_endpoint_status else ${e.status} end`,
+      disabledReason: sql`case when ${tooLong} and ${e.status} = 'enabled' then ${`Every delivery attempt failed for more than ${hours} hours; re-enable it with PATCH {"status":"enabled"}.`} else ${e.disabledReason} end`,
+      updatedAt: sql`case when ${tooLong} and ${e.status} = 'enabled' then now() else ${e.updatedAt} end`,
     })
-    .where(where);
+    .where(inScope(e, delivery, sql`${e.id} = ${delivery.endpointId}`));
 }
 
 export async function nextDeliveryDueAt(db: Database): Promise<Date | null> {

@@ -9,7 +9,8 @@ export function generateSigningSecret(): string {
 
 /**
  * Encrypts signing secrets at rest (AES-256-GCM) with a key that never enters the database, so a
- * dump alone does not let anyone sign events as us.
+ * dump alone does not let anyone sign events as us. Each ciphertext is bound to its endpoint's ID
+ * (GCM associated data), so one copied onto another endpoint row does not open.
  */
 export class SecretBox {
   readonly #key: Buffer;
@@ -19,16 +20,23 @@ export class SecretBox {
     this.#key = key;
   }
 
-  seal(plaintext: string): string {
+  /** `v2.` + base64(iv ‖ tag ‖ ciphertext), authenticated together with `boundTo`. */
+  seal(plaintext: string, boundTo: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    cipher.setAAD(Buffer.from(boundTo, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+    return `v2.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
   }
 
-  open(sealed: string): string {
-    const raw = Buffer.from(sealed.replace(/^v1\./, ''), 'base64');
+  /** Throws when the key is wrong, the text was altered, or it was sealed for another `boundTo`. */
+  open(sealed: string, boundTo: string): string {
+    const match = /^(v[12])\.(.+)$/s.exec(sealed);
+    if (!match) throw new Error('not a sealed webhook secret');
+    const raw = Buffer.from(match[2]!, 'base64');
     const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, 12));
+    // v1 (before the binding) carried no associated data.
+    if (match[1] === 'v2') decipher.setAAD(Buffer.from(boundTo, 'utf8'));
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   }

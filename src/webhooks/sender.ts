@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { guardedLookup, webhookUrlProblem } from './ssrf.ts';
+import { guardedLookup, webhookUrlProblem, type HostResolver } from './ssrf.ts';
 
 export type SendResult = { statusCode: number | null; durationMs: number; error: string | null };
 
@@ -16,7 +16,7 @@ export function sendWebhook(
   url: string,
   headers: Record<string, string>,
   body: string,
-  options: { timeoutMs: number; allowPrivate: boolean },
+  options: { timeoutMs: number; allowPrivate: boolean; resolve?: HostResolver },
 ): Promise<SendResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -38,7 +38,7 @@ export function sendWebhook(
       {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Parseo-Webhooks/1.0' },
-        lookup: guardedLookup(options.allowPrivate),
+        lookup: guardedLookup(options.allowPrivate, options.resolve),
         agent: false,
       },
       (res) => {

@@ -13,10 +13,11 @@ export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type EndpointFields = Pick<EndpointRow, 'url' | 'description' | 'events' | 'secretCiphertext' | 'metadata'>;
 type Page = { limit: number; after?: CursorPosition };
 
-export async function insertEndpoint(db: Database, scope: TenantScope, fields: EndpointFields): Promise<EndpointRow> {
+/** `id` is chosen by the caller, because the sealed secret is bound to it. */
+export async function insertEndpoint(db: Database, scope: TenantScope, id: string, fields: EndpointFields): Promise<EndpointRow> {
   const [row] = await db
     .insert(webhookEndpoints)
-    .values({ id: newId('we', scope.mode), teamId: scope.teamId, mode: scope.mode, ...fields })
+    .values({ id, teamId: scope.teamId, mode: scope.mode, ...fields })
     .returning();
   return row!;
 }
@@ -99,11 +100,14 @@ export async function findDelivery(db: Database, scope: TenantScope, endpointId:
   return row ?? null;
 }
 
-/** Starts a new round of attempts for the same event and message id. */
+/**
+ * Starts a new round of attempts for the same event and message id. An attempt in flight keeps its
+ * lease and is still recorded when it ends; the reset round decides what follows it.
+ */
 export async function requeueDelivery(db: Database, scope: TenantScope, endpointId: string, id: string): Promise<DeliveryRow | null> {
   const [row] = await db
     .update(webhookDeliveries)
-    .set({ status: 'pending', roundAttempts: 0, nextAttemptAt: sql`now()`, lockedUntil: null, lockedBy: null, updatedAt: sql`now()` })
+    .set({ status: 'pending', roundAttempts: 0, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
     .where(inScope(webhookDeliveries, scope, eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.id, id)))
     .returning();
   if (row) await db.execute(sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`);

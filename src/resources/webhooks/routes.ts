@@ -47,7 +47,7 @@ export const createEndpointRoute = createRoute({
   path: '/webhooks',
   summary: 'Register a webhook endpoint',
   description:
-    'The endpoint receives events of the key’s mode only. Deliveries are signed per Standard Webhooks with the `secret` returned here (and only here, or on rotation). Loopback, private and link-local targets are refused.',
+    'The endpoint receives events of the key’s mode only. Deliveries are signed per Standard Webhooks with the `secret` returned here (and only here, or on rotation). Targets on loopback, private, link-local or reserved addresses (in any notation, or a host name resolving only to such) are refused, and checked again after DNS at every delivery.',
   request: { body: jsonBody(CreateEndpointSchema), query: NoQuery },
   responses: { 201: jsonContent(EndpointWithSecretSchema, 'The endpoint, with its signing secret.'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
 });
@@ -140,13 +140,19 @@ export const redeliverRoute = createRoute({
   method: 'post',
   path: '/webhooks/{id}/deliveries/{deliveryId}/redeliver',
   summary: 'Send a delivery again',
-  description: 'The same event goes out again with the same `webhook-id`, in a new round of attempts.',
+  description:
+    'The same event goes out again with the same `webhook-id` (and a fresh signature and timestamp), in a new round of attempts on the full retry schedule; its attempts are appended to the delivery’s. An attempt already in flight is kept and recorded. A disabled endpoint gets no deliveries: re-enable it first (400 otherwise).',
   request: { params: DeliveryParams, query: NoQuery },
   responses: { 202: jsonContent(DeliverySchema, 'The delivery, pending again.'), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
 export function registerWebhookRoutes(app: ReturnType<typeof createRouter>, db: Database, deps: WebhookDeps) {
-  app.openapi(createEndpointRoute, async (c) => c.json(await createEndpoint(tenantContext(c, db), deps, c.req.valid('json')), 201));
+  // Answers that carry a signing secret must not be kept by any cache on the way.
+  app.openapi(createEndpointRoute, async (c) => {
+    const endpoint = await createEndpoint(tenantContext(c, db), deps, c.req.valid('json'));
+    c.header('Cache-Control', 'no-store');
+    return c.json(endpoint, 201);
+  });
 
   app.openapi(listEndpointsRoute, async (c) => {
     const ctx = tenantContext(c, db);
@@ -163,7 +169,11 @@ export function registerWebhookRoutes(app: ReturnType<typeof createRouter>, db: 
 
   app.openapi(deleteEndpointRoute, async (c) => c.json(await removeEndpoint(tenantContext(c, db), c.req.valid('param').id), 200));
 
-  app.openapi(rotateSecretRoute, async (c) => c.json(await rotateSecret(tenantContext(c, db), deps, c.req.valid('param').id), 200));
+  app.openapi(rotateSecretRoute, async (c) => {
+    const endpoint = await rotateSecret(tenantContext(c, db), deps, c.req.valid('param').id);
+    c.header('Cache-Control', 'no-store');
+    return c.json(endpoint, 200);
+  });
 
   app.openapi(pingEndpointRoute, async (c) => c.json(await pingEndpoint(tenantContext(c, db), c.req.valid('param').id), 202));
 

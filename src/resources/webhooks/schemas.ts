@@ -20,7 +20,10 @@ export const EndpointSchema = z
     url: z.string().openapi({ example: 'https://example.com/parseo/webhooks' }),
     description: z.string().nullable(),
     events: z.array(z.string()),
-    status: z.enum(['enabled', 'disabled']),
+    status: z.enum(['enabled', 'disabled']).openapi({
+      description:
+        'An endpoint is disabled automatically once every delivery attempt to it has failed for more than WEBHOOK_DISABLE_AFTER_HOURS (120 h by default) with no success in between; `disabledReason` says why.',
+    }),
     disabledReason: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
     ...timestamps,
@@ -45,7 +48,10 @@ export const UpdateEndpointSchema = z
     url: z.string().max(2048).optional(),
     events: EventsSchema.optional(),
     description: z.string().trim().max(500).nullable().optional(),
-    status: z.enum(['enabled', 'disabled']).optional().openapi({ description: 'Re-enable an endpoint that was disabled for failing, or pause one.' }),
+    status: z
+      .enum(['enabled', 'disabled'])
+      .optional()
+      .openapi({ description: 'Re-enable an endpoint that was disabled for failing, or pause one (pending deliveries then fail without being sent; pings still go out).' }),
     metadata: MetadataSchema.nullable().optional(),
   })
   .openapi('UpdateWebhookEndpointRequest');
@@ -57,7 +63,10 @@ export const DeliverySchema = z
     mode: ModeSchema,
     endpointId: z.string(),
     eventId: z.string().openapi({ description: 'Also the `webhook-id` header of every attempt, redeliveries included.' }),
-    status: z.enum(['pending', 'succeeded', 'failed']),
+    status: z.enum(['pending', 'succeeded', 'failed']).openapi({
+      description:
+        '`succeeded` on a 2xx answer within the timeout; `failed` once the retry schedule is exhausted (by default 10 attempts over about 35 hours, each wait ±20 % jitter).',
+    }),
     attempts: z.array(
       z.object({ at: z.iso.datetime(), statusCode: z.number().int().nullable(), durationMs: z.number().int(), error: z.string().nullable() }),
     ),

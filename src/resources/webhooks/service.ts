@@ -4,8 +4,9 @@ import { recordAudit, recordEvent } from '../../tenancy/changes.ts';
 import { inTransaction, type TenantContext } from '../../tenancy/context.ts';
 import { assertPathId, notFound } from '../../tenancy/references.ts';
 import { cleanMetadata, mergeMetadata } from '../../tenancy/schemas.ts';
+import { newId } from '../../ids.ts';
 import { generateSigningSecret, type SecretBox } from '../../webhooks/secrets.ts';
-import { webhookUrlProblem } from '../../webhooks/ssrf.ts';
+import { webhookTargetProblem, type HostResolver } from '../../webhooks/ssrf.ts';
 import { presentEvent } from '../events/schemas.ts';
 import {
   deleteEndpoint,
@@ -23,13 +24,14 @@ import { presentDelivery, presentEndpoint } from './schemas.ts';
 export const endpointKind = { prefix: 'we', noun: 'webhook endpoint' };
 export const deliveryKind = { prefix: 'del', noun: 'webhook delivery' };
 
-export type WebhookDeps = { box: SecretBox; allowPrivateTargets: boolean };
+export type WebhookDeps = { box: SecretBox; allowPrivateTargets: boolean; resolve?: HostResolver };
 
 type CreateInput = { url: string; events: string[]; description?: string | null; metadata?: Record<string, string> };
 type UpdateInput = { url?: string; events?: string[]; description?: string | null; status?: 'enabled' | 'disabled'; metadata?: Record<string, string> | null };
 
-function assertTarget(url: string, deps: WebhookDeps): void {
-  const problem = webhookUrlProblem(url, deps.allowPrivateTargets);
+/** Refuses a target the SSRF guard would refuse (checked again at every delivery, after DNS). */
+async function assertTarget(url: string, deps: WebhookDeps): Promise<void> {
+  const problem = await webhookTargetProblem(url, deps.allowPrivateTargets, deps.resolve);
   if (problem) {
     throw new ApiError('validation.invalid_request', `The webhook URL ${problem}.${deps.allowPrivateTargets ? '' : ' Loopback, private and link-local targets are refused unless the operator allows them.'}`, {
       param: 'url',
@@ -38,15 +40,16 @@ function assertTarget(url: string, deps: WebhookDeps): void {
   }
 }
 
-export function createEndpoint(ctx: TenantContext, deps: WebhookDeps, input: CreateInput) {
-  assertTarget(input.url, deps);
+export async function createEndpoint(ctx: TenantContext, deps: WebhookDeps, input: CreateInput) {
+  await assertTarget(input.url, deps);
   return inTransaction(ctx, async (tx) => {
+    const id = newId('we', tx.scope.mode);
     const secret = generateSigningSecret();
-    const row = await insertEndpoint(tx.db, tx.scope, {
+    const row = await insertEndpoint(tx.db, tx.scope, id, {
       url: input.url,
       events: input.events,
       description: input.description ?? null,
-      secretCiphertext: deps.box.seal(secret),
+      secretCiphertext: deps.box.seal(secret, id),
       metadata: cleanMetadata(input.metadata),
     });
     await recordAudit(tx, 'webhook_endpoint.created', 'webhook_endpoint', row.id);
@@ -69,9 +72,9 @@ export function listEndpointPage(ctx: TenantContext, page: { limit: number; afte
   return listEndpoints(ctx.db, ctx.scope, page);
 }
 
-export function updateEndpointFields(ctx: TenantContext, deps: WebhookDeps, id: string, input: UpdateInput) {
+export async function updateEndpointFields(ctx: TenantContext, deps: WebhookDeps, id: string, input: UpdateInput) {
   assertPathId(ctx.scope, id, endpointKind);
-  if (input.url !== undefined) assertTarget(input.url, deps);
+  if (input.url !== undefined) await assertTarget(input.url, deps);
   return inTransaction(ctx, async (tx) => {
     const current = await requireEndpoint(tx, id, { forUpdate: true });
     const { metadata, status, ...rest } = input;
@@ -104,7 +107,7 @@ export function rotateSecret(ctx: TenantContext, deps: WebhookDeps, id: string) 
   return inTransaction(ctx, async (tx) => {
     await requireEndpoint(tx, id, { forUpdate: true });
     const secret = generateSigningSecret();
-    const row = await updateEndpoint(tx.db, tx.scope, id, { secretCiphertext: deps.box.seal(secret) });
+    const row = await updateEndpoint(tx.db, tx.scope, id, { secretCiphertext: deps.box.seal(secret, id) });
     await recordAudit(tx, 'webhook_endpoint.secret_rotated', 'webhook_endpoint', id);
     return { ...presentEndpoint(row!), secret };
   });
@@ -134,14 +137,23 @@ export async function getDelivery(ctx: TenantContext, endpointId: string, delive
   return presentDelivery(row);
 }
 
-/** Sends the same event again, with the same `webhook-id`, in a new round of attempts. */
+/**
+ * Sends the same event again, with the same `webhook-id`, in a new round of attempts. A disabled
+ * endpoint gets no deliveries, so it must be re-enabled first (a ping still reaches it).
+ */
 export function redeliver(ctx: TenantContext, endpointId: string, deliveryId: string) {
   assertPathId(ctx.scope, endpointId, endpointKind);
   assertPathId(ctx.scope, deliveryId, deliveryKind);
   return inTransaction(ctx, async (tx) => {
+    const endpoint = await findEndpoint(tx.db, tx.scope, endpointId);
+    if (!endpoint || !(await findDelivery(tx.db, tx.scope, endpointId, deliveryId))) throw notFound('webhook delivery', deliveryId);
+    if (endpoint.status === 'disabled') {
+      throw new ApiError('validation.invalid_request', `The webhook endpoint ${endpointId} is disabled, so nothing is delivered to it. Re-enable it with PATCH {"status":"enabled"}, then redeliver.`, {
+        param: 'id',
+      });
+    }
     const row = await requeueDelivery(tx.db, tx.scope, endpointId, deliveryId);
-    if (!row) throw notFound('webhook delivery', deliveryId);
     await recordAudit(tx, 'webhook_delivery.redelivered', 'webhook_delivery', deliveryId);
-    return presentDelivery(row);
+    return presentDelivery(row!);
   });
 }
