@@ -71,12 +71,12 @@ export function createApp(deps: AppDeps) {
   partner.use(jsonLimit);
   partner.use(partnerAuth(db, keyUsage));
   partner.use(rateLimit(new RateLimiter(db)));
-  partner.use(idempotency(db));
+  partner.use(idempotency({ db, box }));
   registerMeRoutes(partner, db);
   registerClientRoutes(partner, db);
   registerContactRoutes(partner, db);
   registerAuditLogRoutes(partner, db);
-  registerInvoiceRoutes(partner, { db, files, signals, uploadMaxBytes: config.uploadMaxBytes });
+  registerInvoiceRoutes(partner, { db, box, files, signals, uploadMaxBytes: config.uploadMaxBytes });
   registerJobRoutes(partner, db, signals);
   registerWebhookRoutes(partner, db, { box, allowPrivateTargets: config.webhookAllowPrivateTargets });
   registerEventRoutes(partner, db);

@@ -13,7 +13,10 @@ beforeAll(async () => {
 
 type Tenant = Awaited<ReturnType<typeof createTenant>>;
 
-/** Every table, minus the rows a reset of (team, test) may touch: what must stay byte for byte. */
+/**
+ * Every table, restricted to the teams a test involves (other test files run beside it on the same
+ * database), minus the rows a reset of (team, test) may touch: what must stay byte for byte.
+ */
 const TABLES = [
   'teams',
   'api_keys',
@@ -29,12 +32,17 @@ const TABLES = [
   'rate_limit_counters',
 ];
 
-async function everythingBut(teamId: string): Promise<Record<string, unknown[]>> {
+async function everythingBut(teamId: string, others: string[]): Promise<Record<string, unknown[]>> {
   const snapshot: Record<string, unknown[]> = {};
+  const teams = [teamId, ...others];
   for (const table of TABLES) {
+    const teamColumn = sql.identifier(table === 'teams' ? 'id' : 'team_id');
     const scoped = table !== 'teams' && table !== 'api_keys';
-    const where = scoped ? sql`where not (team_id = ${teamId} and mode = 'test')` : sql``;
-    snapshot[table] = await rawRows(h.database.db, sql`select to_jsonb(t) as row from ${sql.identifier(table)} t ${where} order by to_jsonb(t)::text`);
+    const except = scoped ? sql`and not (team_id = ${teamId} and mode = 'test')` : sql``;
+    snapshot[table] = await rawRows(
+      h.database.db,
+      sql`select to_jsonb(t) as row from ${sql.identifier(table)} t where ${teamColumn} in (${sql.join(teams.map((id) => sql`${id}`), sql`, `)}) ${except} order by to_jsonb(t)::text`,
+    );
   }
   return snapshot;
 }
@@ -85,7 +93,7 @@ describe('POST /admin/test-mode/reset', () => {
       }, 20_000)).toBe(true);
 
       const liveBefore = await countRows(t.team.id, 'live');
-      const before = await everythingBut(t.team.id);
+      const before = await everythingBut(t.team.id, [neighbour.team.id]);
       const testBefore = await countRows(t.team.id, 'test');
       expect(testBefore.invoices).toBe(3);
 
@@ -111,7 +119,7 @@ describe('POST /admin/test-mode/reset', () => {
       expect(res.body.deleted.idempotencyKeys).toBeGreaterThan(0);
 
       // Test mode is empty (but for the reset's own audit entry) …
-      expect(await countRows(t.team.id, 'test')).toEqual({ ...Object.fromEntries(Object.keys(testBefore).map((k) => [k, 0])), audit_logs: testBefore.audit_logs + 1 });
+      expect(await countRows(t.team.id, 'test')).toEqual({ ...Object.fromEntries(Object.keys(testBefore).map((k) => [k, 0])), audit_logs: testBefore.audit_logs! + 1 });
       for (const path of ['/clients', '/contacts', '/invoices', '/jobs', '/webhooks', '/events']) {
         expect((await partner(h.app, 'GET', path, t.test)).body.data, path).toEqual([]);
       }
@@ -120,7 +128,7 @@ describe('POST /admin/test-mode/reset', () => {
       expect(audit.body.data[0]).toMatchObject({ mode: 'test', resourceType: 'team', resourceId: t.team.id, actor: { keyPrefix: t.test.slice(0, 16) } });
 
       // … and everything else is exactly as it was: live data, the other team, the team itself.
-      expect(await everythingBut(t.team.id)).toEqual(before);
+      expect(await everythingBut(t.team.id, [neighbour.team.id])).toEqual(before);
       expect(await countRows(t.team.id, 'live')).toEqual(liveBefore);
 
       // The test-only file is gone; the one live mode still refers to stays.

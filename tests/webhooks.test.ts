@@ -233,19 +233,21 @@ describe('signing secrets', () => {
     expect(other.secret).not.toBe(endpoint.secret);
   });
 
-  // KNOWN GAP, outside the webhook code: the idempotency middleware (src/http/idempotency.ts) stores
-  // the first answer verbatim, so a POST /webhooks or rotate-secret sent with an Idempotency-Key
-  // leaves the plaintext secret in idempotency_keys for 24 h. `it.fails` keeps this visible: when the
-  // stored body is sealed, this starts failing and should become a plain `it`.
-  it.fails('an Idempotency-Key does not leave the plaintext secret in the database', async () => {
+  // The idempotency middleware keeps answers marked `Cache-Control: no-store` sealed with the same box.
+  it('an Idempotency-Key does not leave the plaintext secret in the database, and the replay still shows it', async () => {
     const t = await createTenant(h.app);
-    const res = await partner(h.app, 'POST', '/webhooks', t.test, { body: { url: URL_A, events: ['*'] }, headers: { 'Idempotency-Key': `we-${randomBase62(12)}` } });
+    const key = `we-${randomBase62(12)}`;
+    const res = await partner(h.app, 'POST', '/webhooks', t.test, { body: { url: URL_A, events: ['*'] }, headers: { 'Idempotency-Key': key } });
     expect(res.status).toBe(201);
     const [row] = await rawRows<{ dump: string }>(
       h.database.db,
       sql`select coalesce(string_agg(row_to_json(k)::text, ''), '') as dump from idempotency_keys k where team_id = ${t.team.id}`,
     );
     expect(row!.dump).not.toContain(res.body.secret.slice('whsec_'.length));
+    const replay = await partner(h.app, 'POST', '/webhooks', t.test, { body: { url: URL_A, events: ['*'] }, headers: { 'Idempotency-Key': key } });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.headers.get('cache-control')).toMatch(/no-store/);
+    expect(replay.body).toEqual(res.body);
   });
 
   it('a ciphertext copied onto another endpoint does not sign its deliveries', async () => {

@@ -9,10 +9,18 @@ import {
   storeIdempotentResponse,
 } from '../resources/idempotency/repository.ts';
 import type { TenantScope } from '../tenancy/scope.ts';
+import type { SecretBox } from '../webhooks/secrets.ts';
 import type { AppEnv } from './context.ts';
 import { problemResponse } from './problem.ts';
 
-const REPLAYED_HEADERS = ['content-type', 'location'];
+const REPLAYED_HEADERS = ['content-type', 'location', 'cache-control'];
+
+/** Where stored answers go: the database, and the box that seals answers carrying secrets. */
+export type IdempotencyStore = { db: Database; box: SecretBox };
+
+// An answer marked `no-store` (a webhook signing secret, say) is kept sealed, never in clear.
+const holdsSecrets = (headers: Record<string, string>) => /no-store/i.test(headers['cache-control'] ?? '');
+const sealedFor = (scope: TenantScope, key: string) => `idempotency:${scope.teamId}:${scope.mode}:${key}`;
 
 export function idempotencyKeyOf(c: Context): string | undefined {
   const key = c.req.header('idempotency-key');
@@ -38,14 +46,15 @@ export function fingerprintOf(method: string, url: string, bodyDigest: string): 
  */
 export async function runIdempotent<R extends Response>(
   c: Context<AppEnv>,
-  db: Database,
+  store: IdempotencyStore,
   scope: TenantScope,
   key: string,
   fingerprint: string,
   handle: () => Promise<R>,
 ): Promise<R> {
+  const { db } = store;
   // A replay is the same response the handler gave the first time; only its type is lost on the way.
-  if (!(await claimIdempotencyKey(db, scope, key, fingerprint))) return (await answerFromStored(c, db, scope, key, fingerprint)) as R;
+  if (!(await claimIdempotencyKey(db, scope, key, fingerprint))) return (await answerFromStored(c, store, scope, key, fingerprint)) as R;
 
   let res: R;
   try {
@@ -69,12 +78,13 @@ export async function runIdempotent<R extends Response>(
     const value = res.headers.get(name);
     if (value !== null) headers[name] = value;
   }
-  await storeIdempotentResponse(db, scope, key, { status: res.status, body: await res.clone().text(), headers });
+  const body = await res.clone().text();
+  await storeIdempotentResponse(db, scope, key, { status: res.status, body: holdsSecrets(headers) ? store.box.seal(body, sealedFor(scope, key)) : body, headers });
   return res;
 }
 
-async function answerFromStored(c: Context<AppEnv>, db: Database, scope: TenantScope, key: string, fingerprint: string): Promise<Response> {
-  const stored = await findIdempotencyKey(db, scope, key);
+async function answerFromStored(c: Context<AppEnv>, store: IdempotencyStore, scope: TenantScope, key: string, fingerprint: string): Promise<Response> {
+  const stored = await findIdempotencyKey(store.db, scope, key);
   if (stored && stored.fingerprint !== fingerprint) {
     throw new ApiError('idempotency.key_reused', `The Idempotency-Key \`${key}\` was already used for a different request (method, path or body) in the last 24 hours.`, {
       param: 'Idempotency-Key',
@@ -86,16 +96,18 @@ async function answerFromStored(c: Context<AppEnv>, db: Database, scope: TenantS
       headers: { 'Retry-After': '1' },
     });
   }
-  const headers = new Headers(stored.responseHeaders ?? {});
+  const storedHeaders = stored.responseHeaders ?? {};
+  const body = holdsSecrets(storedHeaders) ? store.box.open(stored.responseBody ?? '', sealedFor(scope, key)) : stored.responseBody;
+  const headers = new Headers(storedHeaders);
   headers.set('Idempotent-Replayed', 'true');
   c.res.headers.forEach((value, name) => {
     if (!headers.has(name) && name !== 'content-length') headers.set(name, value);
   });
-  return new Response(stored.responseBody, { status: stored.responseStatus, headers });
+  return new Response(body, { status: stored.responseStatus, headers });
 }
 
 /** Idempotency for JSON POSTs: the fingerprint covers method, path and the exact body bytes. */
-export function idempotency(db: Database): MiddlewareHandler<AppEnv> {
+export function idempotency(store: IdempotencyStore): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
     const key = idempotencyKeyOf(c);
@@ -104,7 +116,7 @@ export function idempotency(db: Database): MiddlewareHandler<AppEnv> {
     const auth = c.get('auth');
     const body = await c.req.text();
     const fingerprint = fingerprintOf(c.req.method, c.req.url, createHash('sha256').update(body).digest('hex'));
-    c.res = await runIdempotent(c, db, { teamId: auth.teamId, mode: auth.mode }, key, fingerprint, async () => {
+    c.res = await runIdempotent(c, store, { teamId: auth.teamId, mode: auth.mode }, key, fingerprint, async () => {
       await next();
       return c.res;
     });

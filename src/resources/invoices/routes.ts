@@ -11,6 +11,7 @@ import type { createRouter } from '../../http/router.ts';
 import { fixtureInvoices, testScenarios } from '../../pipeline/fixtures.ts';
 import type { JobSignals } from '../../pipeline/signals.ts';
 import type { FileStore } from '../../storage/file-store.ts';
+import type { SecretBox } from '../../webhooks/secrets.ts';
 import { tenantContext } from '../../tenancy/context.ts';
 import { IdParams } from '../../tenancy/schemas.ts';
 import { JobAcceptedSchema } from '../jobs/schemas.ts';
@@ -156,7 +157,7 @@ export const getInvoiceFileRoute = createRoute({
   },
 });
 
-export type InvoiceRouteDeps = { db: Database; files: FileStore; signals: JobSignals; uploadMaxBytes: number };
+export type InvoiceRouteDeps = { db: Database; box: SecretBox; files: FileStore; signals: JobSignals; uploadMaxBytes: number };
 
 export function registerInvoiceRoutes(app: ReturnType<typeof createRouter>, deps: InvoiceRouteDeps) {
   const { db, files } = deps;
@@ -177,7 +178,7 @@ export function registerInvoiceRoutes(app: ReturnType<typeof createRouter>, deps
       if (key === undefined) return await accept();
       // A retry sends the same bytes and fields, whatever multipart boundary its client picks.
       const digest = createHash('sha256').update(JSON.stringify([file.sha256, file.filename, request])).digest('hex');
-      return await runIdempotent(c, db, ctx.scope, key, fingerprintOf('POST', c.req.url, digest), accept);
+      return await runIdempotent(c, { db, box: deps.box }, ctx.scope, key, fingerprintOf('POST', c.req.url, digest), accept);
     } finally {
       // Committed files have moved to their content address; anything left in staging goes.
       if (parsed.file) await files.discard(parsed.file);
