@@ -23,6 +23,8 @@ const FILE_FOR_FIXTURE: Record<FixtureName, string> = {
   due_date_allowances: 'xrechnung-testsuite-01.01a-INVOICE_ubl.xml',
 };
 const PLAIN_FILE = FILE_FOR_FIXTURE.plain;
+/** XML, so the upload is accepted, but no e-invoice: a live job of it fails. */
+const NOT_AN_INVOICE = Buffer.from('<?xml version="1.0"?>\n<note>not an invoice</note>\n');
 
 async function invoiceOf(key: string, job: Job) {
   expect(job.status, JSON.stringify(job)).toBe('completed');
@@ -230,7 +232,7 @@ describe('credits', () => {
 
   it('a live upload reserves one credit and refunds it when the job fails', async () => {
     const t = await tenant({ credits: 2 });
-    const res = await uploadBytes(h.app, t.live, corpusFile(PLAIN_FILE));
+    const res = await uploadBytes(h.app, t.live, NOT_AN_INVOICE);
     expect(res.status, res.text).toBe(202);
     expect(res.body.jobId).toMatch(/^job_live_/);
     const [reserved] = await rawRows<{ credit_reserved: boolean }>(h.database.db, sql`select credit_reserved from jobs where id = ${res.body.jobId}`);
@@ -282,7 +284,7 @@ describe('events', () => {
     const t = await tenant();
     const test = await uploadAndWait(h.app, t.test, corpusFile(PLAIN_FILE), { fields: { 'hints.testScenario': 'failed' } });
     expect(await eventTypes(t.team.id, 'test', test.id)).toEqual(['job.failed']);
-    const live = await uploadAndWait(h.app, t.live, corpusFile(PLAIN_FILE));
+    const live = await uploadAndWait(h.app, t.live, NOT_AN_INVOICE);
     expect(live.status).toBe('failed');
     expect(await eventTypes(t.team.id, 'live', live.id)).toEqual(['job.failed']);
     expect(await eventTypes(t.team.id, 'test', live.id)).toEqual([]);

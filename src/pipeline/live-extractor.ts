@@ -1,10 +1,27 @@
 import type { Extractor } from './extractor.ts';
+import { limits } from './live/limits.ts';
+import { ExtractionSandbox, type SandboxOptions } from './live/sandbox.ts';
 import { ExtractionError } from './types.ts';
 
 /**
- * The live extraction engine. Until structured e-invoice parsing is in place, every live file
- * fails its job with a clear code (and its credit is refunded): a live result is never invented.
+ * The live extraction engine: structured e-invoices (UBL, CII, Factur-X / ZUGFeRD) read exactly,
+ * each file in a worker thread under a time and memory budget (see src/pipeline/live/).
  */
-export const liveExtractor: Extractor = async (file) => {
-  throw new ExtractionError('extraction.unsupported_format', `No live extractor reads ${file.contentType} files yet; the credit was refunded.`);
-};
+export function createLiveExtractor(options: SandboxOptions = {}): Extractor {
+  const sandbox = new ExtractionSandbox(options);
+  return async (file) => {
+    try {
+      if (file.size > limits.maxFileBytes) {
+        throw new ExtractionError('extraction.limit_exceeded', `The file is ${file.size} bytes; the engine reads at most ${limits.maxFileBytes}.`);
+      }
+      const { invoice } = await sandbox.run(file.path);
+      return invoice;
+    } catch (err) {
+      // A verdict on the file fails the job, and the pipeline then refunds the live credit.
+      if (err instanceof ExtractionError) throw new ExtractionError(err.code, `${err.message} The credit for this file was refunded.`);
+      throw err;
+    }
+  };
+}
+
+export const liveExtractor: Extractor = createLiveExtractor();

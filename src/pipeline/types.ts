@@ -32,6 +32,7 @@ export const jobErrorCodes = {
   'extraction.unsupported_format': 'The file is XML or PDF, but not an e-invoice format Parseo reads.',
   'extraction.invalid_document': 'The e-invoice is malformed or unsafe (DTD, entities) and was not read.',
   'extraction.timeout': 'Reading the file took longer than the time budget.',
+  'extraction.limit_exceeded': 'The file needs more memory or decompressed data than one file may use (a decompression bomb, or simply too big).',
   'job.attempts_exhausted': 'The job failed on our side too many times. The credit was refunded; upload again.',
   'test.scenario_failed': 'Test mode only: the upload asked for `hints.testScenario=failed`.',
 } as const;

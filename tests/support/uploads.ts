@@ -9,7 +9,7 @@ import { randomBase62 } from '../../src/ids.ts';
 import { partner, type ApiResponse } from './harness.ts';
 
 /** The public e-invoice corpus (UBL, CII, Factur-X/ZUGFeRD): real bodies for uploads. */
-export const CORPUS_DIR = process.env.EINVOICE_CORPUS_DIR ?? '/work/shared/corpus/einvoices';
+export const CORPUS_DIR = process.env.CORPUS_DIR ?? process.env.EINVOICE_CORPUS_DIR ?? '/work/shared/corpus/einvoices';
 export const XML_SAMPLE = 'en16931-ubl-tc434-example1.xml';
 export const OTHER_XML_SAMPLE = 'xrechnung-testsuite-01.01a-INVOICE_uncefact.xml';
 export const PDF_SAMPLE = 'zugferd-corpus-EN16931_Einfach.pdf';

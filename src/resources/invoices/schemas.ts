@@ -51,10 +51,16 @@ export const InvoiceSchema = z
     allowanceCharges: z.array(AllowanceChargeSchema),
     totals: z
       .object({ net: Money.nullable(), tax: Money.nullable(), gross: Money.nullable(), due: Money.nullable() })
-      .openapi({ description: '`net` is the tax-exclusive total, `gross` the tax-inclusive one, `due` the amount payable.' }),
+      .openapi({
+        description:
+          '`net` is the tax-exclusive total (EN 16931 BT-109), `tax` the VAT total in the invoice currency (BT-110), `gross` the tax-inclusive total (BT-112), `due` the amount payable (BT-115). Each is copied exactly as the document writes it.',
+      }),
     extraction: z
       .object({ method: z.string(), format: z.string().nullable(), profile: z.string().nullable() })
-      .openapi({ description: '`method` is `fixture` (test mode) or `structured` (a parsed e-invoice); `format` is `ubl`, `cii` or `factur-x`.' }),
+      .openapi({
+        description:
+          '`method` is `fixture` (test mode) or `structured` (a parsed e-invoice). `format` is `ubl` (UBL 2.1 Invoice or CreditNote XML), `cii` (UN/CEFACT CII XML, ZUGFeRD 1.0 included) or `facturx` (a Factur-X / ZUGFeRD PDF and its embedded XML). `profile` is the specification identifier exactly as the document states it (UBL `cbc:CustomizationID`, CII guideline ID), e.g. `urn:cen.eu:en16931:2017`.',
+      }),
     warnings: z
       .array(z.object({ code: z.string(), message: z.string() }))
       .openapi({ description: 'Arithmetic that does not add up, reported as found and never corrected.' }),
