@@ -37,8 +37,36 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   return options.kind === 'postgres' ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
 }
 
+/** Distinct statements each connection keeps prepared, at most: query texts are few, but not provably so. */
+const MAX_PREPARED_TEXTS = 1000;
+
+/**
+ * postgres.js prepares its tagged-template queries, but drizzle sends everything through `unsafe`,
+ * which does not: each statement would be parsed, described (an extra round trip) and planned
+ * anew. Measured on the hot path, that cost 2.5× the throughput. Preparing them is safe because
+ * drizzle always passes values as parameters; the set of texts is capped all the same.
+ */
+function preparingStatements(client: postgres.Sql): postgres.Sql {
+  const prepared = new Set<string>();
+  const wrap = (sql: postgres.Sql) => {
+    const unsafe = sql.unsafe.bind(sql);
+    sql.unsafe = ((query: string, args?: unknown[], options?: object) => {
+      const known = prepared.has(query) || (prepared.size < MAX_PREPARED_TEXTS && prepared.add(query));
+      return unsafe(query, args as postgres.ParameterOrJSON<never>[], { ...options, prepare: Boolean(known) });
+    }) as typeof sql.unsafe;
+    return sql;
+  };
+  const begin = client.begin.bind(client);
+  // Transactions get a connection-bound `sql` of their own: prepare there too.
+  client.begin = ((...args: unknown[]) => {
+    const fn = args.pop() as (tx: postgres.TransactionSql) => unknown;
+    return (begin as (...a: unknown[]) => unknown)(...args, (tx: postgres.TransactionSql) => fn(wrap(tx as unknown as postgres.Sql) as unknown as postgres.TransactionSql));
+  }) as typeof client.begin;
+  return wrap(client);
+}
+
 function openPostgres(url: string, poolSize: number): DatabaseHandle {
-  const client = postgres(url, { max: poolSize, onnotice: () => {}, connect_timeout: 5, idle_timeout: 60 });
+  const client = preparingStatements(postgres(url, { max: poolSize, onnotice: () => {}, connect_timeout: 5, idle_timeout: 60 }));
   const db = drizzlePostgres({ client, schema });
   return {
     db,

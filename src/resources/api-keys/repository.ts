@@ -3,6 +3,7 @@ import { apiKeys, teams } from '../../../drizzle/schema.ts';
 import { generateApiKey, type Scope } from '../../auth/keys.ts';
 import type { Database } from '../../db/client.ts';
 import { afterCursor } from '../../db/keyset.ts';
+import { preparedFor } from '../../db/prepared.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newGlobalId, type Mode } from '../../ids.ts';
 import type { LimitOverrides } from '../../plans.ts';
@@ -57,9 +58,8 @@ export type KeyWithTeam = {
   teamLimits: LimitOverrides;
 };
 
-/** The one query on the authentication path: a unique-index lookup joined with its team. */
-export async function findApiKeyByDigest(db: Database, digest: string): Promise<KeyWithTeam | null> {
-  const [row] = await db
+const findKeyStatement = (db: Database) =>
+  db
     .select({
       id: apiKeys.id,
       name: apiKeys.name,
@@ -77,7 +77,15 @@ export async function findApiKeyByDigest(db: Database, digest: string): Promise<
     })
     .from(apiKeys)
     .innerJoin(teams, eq(teams.id, apiKeys.teamId))
-    .where(eq(apiKeys.digest, digest));
+    .where(eq(apiKeys.digest, sql.placeholder('digest')))
+    .prepare('find_api_key_by_digest');
+
+/**
+ * The one query on the authentication path: a unique-index lookup joined with its team, prepared
+ * once. It runs on every request, so a revoked key fails on the very next one.
+ */
+export async function findApiKeyByDigest(db: Database, digest: string): Promise<KeyWithTeam | null> {
+  const [row] = await (preparedFor(db, 'find_api_key_by_digest', findKeyStatement) ?? findKeyStatement(db)).execute({ digest });
   if (!row) return null;
   const { requestsPerMinute, requestsPerHour, maxQueueDepth, ...key } = row;
   return { ...key, teamLimits: { requestsPerMinute, requestsPerHour, maxQueueDepth } };

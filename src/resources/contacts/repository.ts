@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.ts';
 import { afterCursor } from '../../db/keyset.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newId } from '../../ids.ts';
+import { preparedFor, scopedIdPlaceholders } from '../../db/prepared.ts';
 import { inScope } from '../../db/scope.ts';
 import type { TenantScope } from '../../tenancy/scope.ts';
 
@@ -19,7 +20,11 @@ export async function insertContact(db: Database, scope: TenantScope, fields: Co
   return row!;
 }
 
+const findContactStatement = (db: Database) => db.select().from(contacts).where(scopedIdPlaceholders(contacts)).prepare('find_contact');
+
 export async function findContact(db: Database, scope: TenantScope, id: string, options: { forUpdate?: boolean } = {}): Promise<ContactRow | null> {
+  const statement = options.forUpdate ? null : preparedFor(db, 'find_contact', findContactStatement);
+  if (statement) return (await statement.execute({ teamId: scope.teamId, mode: scope.mode, id }))[0] ?? null;
   const query = db.select().from(contacts).where(inScope(contacts, scope, eq(contacts.id, id)));
   const [row] = options.forUpdate ? await query.for('update') : await query;
   return row ?? null;
