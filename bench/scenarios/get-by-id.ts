@@ -1,0 +1,39 @@
+import { load, type LoadFigures } from '../lib/load.ts';
+import { startProcess } from '../lib/process.ts';
+import { median, round } from '../lib/stats.ts';
+import type { Scenario } from './types.ts';
+
+/**
+ * 1. GET /external/v1/contacts/{id} (authenticated, rate-limited, mode-scoped) at 50 connections,
+ * side by side with the bare baseline doing the same SELECT, alternating runs in one session.
+ */
+export const getById: Scenario = async ({ db, ours, tenant, runs, seconds }) => {
+  const [contact] = await db.sql<{ id: string }[]>`select id from contacts where team_id = ${tenant.teamId} and mode = 'test' limit 1`;
+  const bare = await startProcess('bench/bare.ts', { DATABASE_URL: db.url });
+  const oursUrl = `${ours.origin}/external/v1/contacts/${contact!.id}`;
+  const bareUrl = `${bare.origin}/contacts/${contact!.id}`;
+  const headers = { Authorization: `Bearer ${tenant.test}` };
+  // Warm both (JIT, connection pools, caches) before anything counts.
+  await load(oursUrl, { connections: 50, seconds: 3, headers });
+  await load(bareUrl, { connections: 50, seconds: 3 });
+  const oursRuns: LoadFigures[] = [];
+  const bareRuns: LoadFigures[] = [];
+  for (let i = 0; i < runs; i++) {
+    bareRuns.push(await load(bareUrl, { connections: 50, seconds }));
+    oursRuns.push(await load(oursUrl, { connections: 50, seconds, headers }));
+  }
+  await bare.stop();
+  const failures = oursRuns.reduce((n, r) => n + r.errors + r.non2xx, 0);
+  if (failures > 0) throw new Error(`GET by id: ${failures} failed requests`);
+  const ratios = oursRuns.map((r, i) => r.requestsPerSecond / bareRuns[i]!.requestsPerSecond);
+  return {
+    oursRequestsPerSecond: round(median(oursRuns.map((r) => r.requestsPerSecond)), 0),
+    oursP50Ms: median(oursRuns.map((r) => r.p50)),
+    oursP99Ms: median(oursRuns.map((r) => r.p99)),
+    bareRequestsPerSecond: round(median(bareRuns.map((r) => r.requestsPerSecond)), 0),
+    bareP50Ms: median(bareRuns.map((r) => r.p50)),
+    bareP99Ms: median(bareRuns.map((r) => r.p99)),
+    ratio: round(median(ratios), 2),
+    ratios: ratios.map((r) => round(r, 2)),
+  };
+};
