@@ -3,6 +3,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { clients, contacts, events, idempotencyKeys, invoices, jobs, webhookDeliveries, webhookEndpoints } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
 import { rowsOf } from '../../db/rows.ts';
+import { lockUploadQueue } from '../jobs/repository.ts';
 import type { TenantScope } from '../../tenancy/scope.ts';
 
 export type ResetCounts = {
@@ -30,6 +31,11 @@ async function deleteAll(db: Database, table: PgTable, scope: TenantScope, extra
  * `keepIdempotencyKey` spares the record of the request doing the reset.
  */
 export async function deleteScopeData(db: Database, scope: TenantScope, keepIdempotencyKey: string | undefined): Promise<{ counts: ResetCounts; fileDigests: string[] }> {
+  // Hold the scope still: no upload may queue a job meanwhile, and no worker may finish one (a
+  // worker finishing a job now would add an invoice after ours are gone). A worker mid-way through
+  // finishing is waited for; one that comes later finds its job gone and does nothing.
+  await lockUploadQueue(db, scope);
+  await db.execute(sql`select 1 from ${jobs} where team_id = ${scope.teamId} and mode = ${scope.mode} and status = 'processing' for update`);
   const digests = await db.execute(sql`select distinct file_sha256 from ${jobs} where team_id = ${scope.teamId} and mode = ${scope.mode}`);
   const counts: ResetCounts = {
     webhookDeliveries: await deleteAll(db, webhookDeliveries, scope),

@@ -52,7 +52,13 @@ export async function updateEndpoint(
 }
 
 /** Its deliveries go with it (cascade): nothing is left to send to a deleted endpoint. */
+/**
+ * Deletes the endpoint and its deliveries. The deliveries go first, explicitly: the delivery worker
+ * locks a delivery and then its endpoint, and a cascade from the endpoint would take the two in the
+ * opposite order and deadlock with it.
+ */
 export async function deleteEndpoint(db: Database, scope: TenantScope, id: string): Promise<EndpointRow | null> {
+  await db.delete(webhookDeliveries).where(inScope(webhookDeliveries, scope, eq(webhookDeliveries.endpointId, id)));
   const [row] = await db.delete(webhookEndpoints).where(inScope(webhookEndpoints, scope, eq(webhookEndpoints.id, id))).returning();
   return row ?? null;
 }
