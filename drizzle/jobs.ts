@@ -37,5 +37,8 @@ export const jobs = pgTable(
     // The worker's queue: only unfinished jobs, in the order they may run.
     index('jobs_queue_idx').on(t.runAt).where(sql`${t.status} = 'processing'`),
     index('jobs_scope_in_flight_idx').on(t.teamId, t.mode).where(sql`${t.status} = 'processing'`),
+    // Deleting a client checks that no job names it; the file sweep asks which digests jobs still use.
+    index('jobs_scope_client_idx').on(t.teamId, t.mode, t.clientId),
+    index('jobs_file_idx').on(t.fileSha256),
   ],
 );

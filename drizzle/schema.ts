@@ -10,3 +10,4 @@ export * from './jobs.ts';
 export * from './invoices.ts';
 export * from './webhooks.ts';
 export * from './rate-limits.ts';
+export * from './auth-cache.ts';

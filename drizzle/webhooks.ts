@@ -52,5 +52,7 @@ export const webhookDeliveries = pgTable(
     scopedReference('webhook_deliveries_event_fk', t, t.eventId, events).onDelete('cascade'),
     index('webhook_deliveries_queue_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_endpoint_idx').on(t.teamId, t.mode, t.endpointId, t.createdAt.desc(), t.id.desc()),
+    // Deleting an event (a test-mode reset) finds its deliveries through this, not a scan.
+    index('webhook_deliveries_event_idx').on(t.teamId, t.mode, t.eventId),
   ],
 );
