@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
+import type { KeyCache } from './auth/key-cache.ts';
 import type { KeyUsageTracker } from './auth/key-usage.ts';
 import type { JobSignals } from './pipeline/signals.ts';
 import type { FileStore } from './storage/file-store.ts';
@@ -40,6 +41,7 @@ export type AppDeps = {
   database: DatabaseHandle;
   logger: Logger;
   keyUsage: KeyUsageTracker;
+  keys: KeyCache;
   files: FileStore;
   signals: JobSignals;
   box: SecretBox;
@@ -51,7 +53,7 @@ export const OPENAPI_PATH = '/openapi.json';
 
 /** Builds the HTTP app: request context, auth per surface, routes, docs and the one error handler. */
 export function createApp(deps: AppDeps) {
-  const { config, database, logger, keyUsage, files, signals, box } = deps;
+  const { config, database, logger, keyUsage, keys, files, signals, box } = deps;
   const db = database.db;
   const app = new OpenAPIHono<AppEnv>();
 
@@ -63,13 +65,14 @@ export function createApp(deps: AppDeps) {
       throw new ApiError('request.body_too_large', `The request body is larger than ${config.jsonBodyMaxBytes} bytes.`);
     },
   });
-  // Uploads are streamed and limited by the upload parser (UPLOAD_MAX_BYTES) instead.
+  // Uploads are streamed and limited by the upload parser (UPLOAD_MAX_BYTES) instead. GET and HEAD
+  // carry no body to limit (and skipping them spares building a web Request on the hot path).
   const jsonLimit: MiddlewareHandler<AppEnv> = (c, next) =>
-    /^multipart\//i.test(c.req.header('content-type') ?? '') ? next() : jsonBodyLimit(c, next);
+    c.req.method === 'GET' || c.req.method === 'HEAD' || /^multipart\//i.test(c.req.header('content-type') ?? '') ? next() : jsonBodyLimit(c, next);
 
   const partner = createRouter();
   partner.use(jsonLimit);
-  partner.use(partnerAuth(db, keyUsage));
+  partner.use(partnerAuth(db, keyUsage, keys));
   partner.use(rateLimit(new RateLimiter(db)));
   partner.use(idempotency({ db, box }));
   registerMeRoutes(partner, db);

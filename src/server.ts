@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { KeyCache } from './auth/key-cache.ts';
 import { KeyUsageTracker } from './auth/key-usage.ts';
 import { embeddedAdminToken, seedDemoTeam } from './bootstrap.ts';
 import { configOrExit, createDeliveryWorker, createWorker, onShutdownSignal, openRuntime } from './runtime.ts';
@@ -23,9 +24,11 @@ if (embedded) {
 }
 
 const keyUsage = new KeyUsageTracker(database.db, logger, config.keyUsageFlushMs);
+const keys = new KeyCache(database, logger);
+await keys.start();
 const workers = config.worker === 'inline' ? [createWorker(runtime), createDeliveryWorker(runtime)] : [];
 for (const worker of workers) await worker.start();
-const app = createApp({ ...runtime, keyUsage });
+const app = createApp({ ...runtime, keyUsage, keys });
 const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   logger.info({ port: info.port, database: database.kind, worker: config.worker }, 'listening');
   // A banner for the person at the terminal, not a log line: keys never go to the log stream.
@@ -39,5 +42,6 @@ onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await Promise.all(workers.map((w) => w.stop()));
   await keyUsage.stop();
+  await keys.stop();
   await database.close();
 });

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { checkKeyShape, digestApiKey, type Scope } from '../auth/keys.ts';
+import type { KeyCache } from '../auth/key-cache.ts';
 import type { KeyUsageTracker } from '../auth/key-usage.ts';
 import type { Database } from '../db/client.ts';
 import { ApiError } from '../errors/api-error.ts';
@@ -46,13 +47,19 @@ export function clientIp(c: Context): string | null {
 }
 
 /** Authenticates a partner key and fixes (team, mode, scopes) for the rest of the request. */
-export function partnerAuth(db: Database, keyUsage: KeyUsageTracker): MiddlewareHandler<AppEnv> {
+export function partnerAuth(db: Database, keyUsage: KeyUsageTracker, keys: KeyCache): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const value = bearerValue(c);
     const shape = checkKeyShape(value);
     if (shape) throw new ApiError('auth.malformed_key', shape.detail);
 
-    const key = await findApiKeyByDigest(db, digestApiKey(value));
+    const digest = digestApiKey(value);
+    let key = keys.get(digest);
+    if (!key) {
+      const generation = keys.generation;
+      key = (await findApiKeyByDigest(db, digest)) ?? undefined;
+      if (key) keys.set(digest, key, generation);
+    }
     if (!key) {
       throw new ApiError('auth.unknown_key', `No API key ${value.slice(0, 16)}… exists. Check that the whole key was copied.`);
     }

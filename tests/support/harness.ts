@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
+import { KeyCache } from '../../src/auth/key-cache.ts';
 import { KeyUsageTracker } from '../../src/auth/key-usage.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../../src/db/client.ts';
@@ -20,6 +21,7 @@ export type Harness = {
   database: DatabaseHandle;
   config: Config;
   keyUsage: KeyUsageTracker;
+  keys: KeyCache;
   files: FileStore;
   signals: JobSignals;
   box: SecretBox;
@@ -67,12 +69,15 @@ export function buildApp(database: DatabaseHandle, env: Record<string, string> =
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   // Flushed by hand in tests; the interval is long so nothing happens behind a test's back.
   const keyUsage = new KeyUsageTracker(database.db, logger, 3_600_000);
+  // Trusted once its first heartbeat lands; until then every request looks its key up.
+  const keys = new KeyCache(database, logger);
+  void keys.start();
   const files = new FileStore(config.dataDir);
   const signals = new JobSignals();
   // One key and one file store for every test worker: on PostgreSQL, a worker process may send
   // deliveries or run jobs that another process created.
   const box = new SecretBox(Buffer.alloc(32, 7));
-  const app = createApp({ config, database, logger, keyUsage, files, signals, box });
+  const app = createApp({ config, database, logger, keyUsage, keys, files, signals, box });
   const startWorker: Harness['startWorker'] = async (options = {}) => {
     const worker = new JobWorker({ database, files, signals, logger, extractor: options.extractor ?? liveExtractor, leaseMs: options.leaseMs, idlePollMs: options.idlePollMs });
     await worker.start();
@@ -92,7 +97,7 @@ export function buildApp(database: DatabaseHandle, env: Record<string, string> =
     await worker.start();
     return worker;
   };
-  return { app, database, config, keyUsage, files, signals, box, logs, startWorker, startDeliveryWorker };
+  return { app, database, config, keyUsage, keys, files, signals, box, logs, startWorker, startDeliveryWorker };
 }
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };

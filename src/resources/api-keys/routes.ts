@@ -7,6 +7,7 @@ import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { createRouter } from '../../http/router.ts';
 import { findTeam } from '../teams/repository.ts';
 import { TeamIdParams } from '../teams/schemas.ts';
+import { changeAuth } from '../../auth/key-cache.ts';
 import { insertApiKey, listApiKeys, revokeApiKey } from './repository.ts';
 import { ApiKeyListQuery, ApiKeyListSchema, ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema, KeyIdParams, presentApiKey } from './schemas.ts';
 
@@ -73,7 +74,8 @@ export function registerApiKeyRoutes(app: ReturnType<typeof createRouter>, db: D
 
   app.openapi(revokeApiKeyRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const row = await revokeApiKey(db, id);
+    // Answers only once every API instance has dropped its cached keys: the next request fails.
+    const row = await changeAuth(db, c.get('logger'), (tx) => revokeApiKey(tx, id));
     if (!row) throw new ApiError('resource.not_found', `No API key ${id} exists.`, { param: 'id' });
     return c.json(presentApiKey(row), 200);
   });

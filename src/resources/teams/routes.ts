@@ -7,6 +7,7 @@ import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { createRouter } from '../../http/router.ts';
 import { randomBase62 } from '../../ids.ts';
 import { DEFAULT_PLAN } from '../../plans.ts';
+import { changeAuth } from '../../auth/key-cache.ts';
 import { addCredits, findTeam, insertTeam, listTeams, updateTeam, type NewTeam } from './repository.ts';
 import { AddCreditsSchema, CreateTeamSchema, presentTeam, TeamIdParams, TeamListQuery, TeamListSchema, TeamSchema, UpdateTeamSchema } from './schemas.ts';
 
@@ -111,7 +112,8 @@ export function registerTeamRoutes(app: ReturnType<typeof createRouter>, db: Dat
     const { limits, ...patch } = c.req.valid('json');
     let row;
     try {
-      row = await updateTeam(db, id, { ...patch, ...limits });
+      // A team's name and limits ride along with its cached keys: every instance drops them first.
+      row = await changeAuth(db, c.get('logger'), (tx) => updateTeam(tx, id, { ...patch, ...limits }));
     } catch (err) {
       if (patch.slug && isUniqueViolation(err)) throw slugTaken(patch.slug);
       throw err;
