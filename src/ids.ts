@@ -5,14 +5,26 @@ export type Mode = (typeof MODES)[number];
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+// Random bytes are drawn from the CSPRNG in blocks: one call per request ID would cost a call into
+// the OS's generator per request for 48 bytes.
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+function nextRandomByte(): number {
+  if (offset >= pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  return pool[offset++]!;
+}
+
 /** Uniform base62 from a CSPRNG (rejection sampling: bytes ≥ 248 are dropped to avoid bias). */
 export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248) out += BASE62[byte % 62];
-      if (out.length === length) break;
-    }
+    const byte = nextRandomByte();
+    if (byte < 248) out += BASE62[byte % 62];
   }
   return out;
 }

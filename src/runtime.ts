@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/client.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, stdoutDestination } from './logger.ts';
 import { liveExtractor } from './pipeline/live-extractor.ts';
 import { JobSignals } from './pipeline/signals.ts';
 import { JobWorker } from './pipeline/worker.ts';
@@ -26,7 +26,7 @@ export type Runtime = { config: Config; logger: Logger; database: DatabaseHandle
 
 /** What the API and the standalone worker share: the migrated database, the file store, signals. */
 export async function openRuntime(config: Config): Promise<Runtime> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, stdoutDestination());
   const database = openDatabase(config.databaseUrl === undefined ? { kind: 'pglite', dataDir: config.dataDir } : { kind: 'postgres', url: config.databaseUrl });
   await database.migrate();
   logger.info({ database: database.kind }, 'migrations applied');
