@@ -8,7 +8,9 @@ import { seedContacts } from './lib/seed.ts';
 import { getById } from './scenarios/get-by-id.ts';
 import { listGrowth } from './scenarios/list-growth.ts';
 import type { Figures, Scenario, ScenarioContext } from './scenarios/types.ts';
+import { testModeReset } from './scenarios/reset.ts';
 import { uploadLatency, uploadMemory } from './scenarios/uploads.ts';
+import { webhookFanOut } from './scenarios/webhooks.ts';
 
 /**
  * `npm run bench`: our server against a fresh PostgreSQL database, one scenario after another, each
@@ -23,6 +25,9 @@ const scenarios: Record<string, { title: string; run: Scenario }> = {
   'list-growth': { title: 'GET /contacts?limit=20 as other rows grow', run: listGrowth },
   'upload-latency': { title: 'Upload → job completed (test mode)', run: uploadLatency },
   'upload-memory': { title: 'Peak RSS growth, four concurrent 18 MB uploads', run: uploadMemory },
+  reset: { title: 'Test-mode reset, 100k test rows beside 100k live rows', run: testModeReset },
+  // Last: it stops the main server, so its worker cannot take deliveries meant for the one measured.
+  'webhook-fanout': { title: 'Webhook deliveries per second to a local receiver', run: webhookFanOut },
 };
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -30,6 +35,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const log = (line: string) => console.log(line);
+process.on('SIGINT', () => process.exit(130));
 
 const started = Date.now();
 const db = await freshDatabase(serverUrl);

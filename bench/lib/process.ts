@@ -5,7 +5,13 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export type Child = { child: ChildProcess; origin: string; pid: number; stop: () => Promise<void> };
+const running = new Set<ChildProcess>();
+// A benchmark that dies half-way must not leave servers behind to skew the next run.
+process.on('exit', () => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+export type Child = { child: ChildProcess; origin: string; pid: number; env: Record<string, string>; stop: () => Promise<void> };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -18,10 +24,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node <script>` and resolves once it answers GET /healthz. Its logs are drained, not kept. */
-export async function startProcess(script: string, env: Record<string, string>): Promise<Child> {
+/**
+ * Starts `node <script>` and resolves once it answers GET /healthz (or once `ready()` holds, for a
+ * process with no HTTP side). Its logs are drained, not kept.
+ */
+export async function startProcess(script: string, env: Record<string, string>, options: { ready?: () => boolean } = {}): Promise<Child> {
   const port = await freePort();
   const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   const keep = (d: Buffer) => {
     if (output.length < 20_000) output += d.toString();
@@ -31,7 +42,7 @@ export async function startProcess(script: string, env: Record<string, string>):
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const ok = options.ready ? options.ready() : await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`${script} did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -40,6 +51,7 @@ export async function startProcess(script: string, env: Record<string, string>):
     child,
     origin: `http://127.0.0.1:${port}`,
     pid: child.pid!,
+    env,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
