@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, createTenant } from './lib/api.ts';
@@ -48,8 +48,10 @@ const serverEnv = {
   WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
 };
 const children: { stop: () => Promise<void> }[] = [];
+mkdirSync(dataDir, { recursive: true });
 const startOurs = async (env: Record<string, string> = {}) => {
-  const child = await startProcess('src/server.ts', { ...serverEnv, ...env });
+  // Logged at info to a file, as in production: serialising and writing the lines is part of the cost.
+  const child = await startProcess('src/server.ts', { ...serverEnv, ...env }, { logFile: join(dataDir, 'server.log') });
   children.push(child);
   return child;
 };
@@ -70,6 +72,7 @@ try {
 } finally {
   for (const child of children) await child.stop();
   await db.drop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -26,19 +26,21 @@ function freePort(): Promise<number> {
 
 /**
  * Starts `node <script>` and resolves once it answers GET /healthz (or once `ready()` holds, for a
- * process with no HTTP side). Its logs are drained, not kept.
+ * process with no HTTP side). Its standard output (the logs) goes to `logFile`, or nowhere.
  */
-export async function startProcess(script: string, env: Record<string, string>, options: { ready?: () => boolean } = {}): Promise<Child> {
+export async function startProcess(script: string, env: Record<string, string>, options: { ready?: () => boolean; logFile?: string } = {}): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Logs go to a file, as they would to a log shipper: never through this process, which is busy
+  // generating load.
+  const logFd = openSync(options.logFile ?? '/dev/null', 'a');
+  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', logFd, 'pipe'] });
+  closeSync(logFd);
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
-  const keep = (d: Buffer) => {
+  child.stderr!.on('data', (d: Buffer) => {
     if (output.length < 20_000) output += d.toString();
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${output}`);

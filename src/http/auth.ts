@@ -74,7 +74,6 @@ export function partnerAuth(db: Database, keyUsage: KeyUsageTracker, keys: KeyCa
       team: { name: key.teamName, slug: key.teamSlug, plan: key.teamPlan, limits: effectiveLimits(key.teamPlan, key.teamLimits) },
     });
     c.header('Parseo-Mode', key.mode);
-    c.get('logger').setBindings({ mode: key.mode, keyPrefix: key.prefix, teamId: key.teamId });
     keyUsage.record(key.id, clientIp(c));
     await next();
   };
