@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
@@ -19,19 +20,34 @@ export const MULTIPART_OVERHEAD_BYTES = MAX_FIELDS * 1024 + 64 * 1024;
 
 const tooLarge = (max: number) => new ApiError('upload.too_large', `The file is larger than the ${max}-byte upload limit. Nothing was stored.`, { param: 'file' });
 
+/** What the parser needs of a request: two headers and the body as a Node stream. */
+export type UploadSource = { contentType: string | undefined; contentLength: string | undefined; body: Readable | null };
+
+/**
+ * The request body as a Node stream: the socket's own IncomingMessage when the Node server gives
+ * us one (no web-stream round trip, and backpressure all the way to the client's TCP window), or
+ * the web Request's body otherwise (in-process requests).
+ */
+export function uploadSource(c: { env: unknown; req: { header(name: string): string | undefined; raw: Request } }): UploadSource {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const body = incoming ?? (c.req.raw.body ? Readable.fromWeb(c.req.raw.body as WebReadableStream<Uint8Array>) : null);
+  return { contentType: c.req.header('content-type'), contentLength: c.req.header('content-length'), body };
+}
+
 /**
  * Streams a multipart body with busboy: the `file` part goes straight to the file store (hashed on
  * the way), fields are collected. busboy's size limit truncates silently, so truncation is checked
  * and answered with 413 — never a shortened file.
  */
-export function parseUpload(request: Request, files: FileStore, maxBytes: number): Promise<ParsedUpload> {
-  const contentType = request.headers.get('content-type') ?? '';
+export function parseUpload(request: UploadSource, files: FileStore, maxBytes: number): Promise<ParsedUpload> {
+  const contentType = request.contentType ?? '';
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
     throw new ApiError('request.unsupported_media_type', 'Uploads are `multipart/form-data` with a `file` part, e.g. `curl -F file=@invoice.pdf`.');
   }
-  const declared = Number(request.headers.get('content-length'));
+  const declared = Number(request.contentLength);
   if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
-  if (!request.body) throw new ApiError('upload.missing_file', 'The request has no body.', { param: 'file' });
+  const source = request.body;
+  if (!source) throw new ApiError('upload.missing_file', 'The request has no body.', { param: 'file' });
 
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -47,7 +63,6 @@ export function parseUpload(request: Request, files: FileStore, maxBytes: number
       reject(new ApiError('upload.malformed_multipart', 'The multipart Content-Type has no usable boundary.'));
       return;
     }
-    const source = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
     const result: ParsedUpload = { file: null, fields: [], extraFileParts: [] };
     let fileStream: Readable | undefined;
     let staging: Promise<void> | undefined;

@@ -4,7 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
 import { fingerprintOf, idempotencyKeyOf, runIdempotent } from '../../http/idempotency.ts';
-import { parseUpload } from '../../http/multipart.ts';
+import { parseUpload, uploadSource } from '../../http/multipart.ts';
 import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
@@ -164,7 +164,7 @@ export function registerInvoiceRoutes(app: ReturnType<typeof createRouter>, deps
 
   app.openapi(uploadInvoiceRoute, async (c) => {
     const ctx = tenantContext(c, db);
-    const parsed = await parseUpload(c.req.raw, files, deps.uploadMaxBytes);
+    const parsed = await parseUpload(uploadSource(c), files, deps.uploadMaxBytes);
     try {
       const { contentType } = checkUploadedFile(parsed.file);
       const file = parsed.file!;
