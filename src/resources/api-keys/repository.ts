@@ -1,8 +1,8 @@
-import { desc, eq, isNull, sql } from 'drizzle-orm';
+import { eq, isNull, sql } from 'drizzle-orm';
 import { apiKeys, teams } from '../../../drizzle/schema.ts';
 import { generateApiKey, type Scope } from '../../auth/keys.ts';
 import type { Database } from '../../db/client.ts';
-import { afterCursor } from '../../db/keyset.ts';
+import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import { preparedFor } from '../../db/prepared.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newGlobalId, type Mode } from '../../ids.ts';
@@ -28,8 +28,8 @@ export async function listApiKeys(db: Database, teamId: string, page: { limit: n
     .select()
     .from(apiKeys)
     .where(sql`${apiKeys.teamId} = ${teamId} and ${afterCursor(apiKeys.createdAt, apiKeys.id, page.after) ?? sql`true`}`)
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(apiKeys.createdAt, apiKeys.id))
+    .limit(pageLimit(page.limit + 1));
 }
 
 /** Revoking twice keeps the first revocation time. */

@@ -1,7 +1,7 @@
-import { desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { auditLogs } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
-import { afterCursor } from '../../db/keyset.ts';
+import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newId } from '../../ids.ts';
 import { inScope } from '../../db/scope.ts';
@@ -46,6 +46,6 @@ export async function listAuditLogs(
         afterCursor(auditLogs.createdAt, auditLogs.id, page.after),
       ),
     )
-    .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(auditLogs.createdAt, auditLogs.id))
+    .limit(pageLimit(page.limit + 1));
 }

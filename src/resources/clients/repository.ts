@@ -1,7 +1,7 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { clients } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
-import { afterCursor } from '../../db/keyset.ts';
+import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newId } from '../../ids.ts';
 import { inScope } from '../../db/scope.ts';
@@ -46,8 +46,8 @@ export async function listClients(
         afterCursor(clients.createdAt, clients.id, page.after),
       ),
     )
-    .orderBy(desc(clients.createdAt), desc(clients.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(clients.createdAt, clients.id))
+    .limit(pageLimit(page.limit + 1));
 }
 
 export async function updateClient(db: Database, scope: TenantScope, id: string, fields: Partial<ClientFields>): Promise<ClientRow | null> {

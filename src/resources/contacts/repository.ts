@@ -1,7 +1,7 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { contacts } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
-import { afterCursor } from '../../db/keyset.ts';
+import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newId } from '../../ids.ts';
 import { preparedFor, scopedIdPlaceholders } from '../../db/prepared.ts';
@@ -49,8 +49,8 @@ export async function listContacts(db: Database, scope: TenantScope, filter: Con
         afterCursor(contacts.createdAt, contacts.id, page.after),
       ),
     )
-    .orderBy(desc(contacts.createdAt), desc(contacts.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(contacts.createdAt, contacts.id))
+    .limit(pageLimit(page.limit + 1));
 }
 
 export async function updateContact(db: Database, scope: TenantScope, id: string, fields: Partial<ContactFields>): Promise<ContactRow | null> {

@@ -1,5 +1,5 @@
-import { desc, eq } from 'drizzle-orm';
-import { afterCursor } from '../../db/keyset.ts';
+import { eq } from 'drizzle-orm';
+import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import { inScope } from '../../db/scope.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { events } from '../../../drizzle/schema.ts';
@@ -28,6 +28,6 @@ export async function listEvents(db: Database, scope: TenantScope, filter: { typ
     .select()
     .from(events)
     .where(inScope(events, scope, filter.type === undefined ? undefined : eq(events.type, filter.type), afterCursor(events.createdAt, events.id, page.after)))
-    .orderBy(desc(events.createdAt), desc(events.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(events.createdAt, events.id))
+    .limit(pageLimit(page.limit + 1));
 }

@@ -1,7 +1,7 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { invoices } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
-import { afterCursor } from '../../db/keyset.ts';
+import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import { inScope } from '../../db/scope.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newId } from '../../ids.ts';
@@ -44,8 +44,8 @@ export async function listInvoices(
         afterCursor(invoices.createdAt, invoices.id, page.after),
       ),
     )
-    .orderBy(desc(invoices.createdAt), desc(invoices.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(invoices.createdAt, invoices.id))
+    .limit(pageLimit(page.limit + 1));
 }
 
 export async function updateInvoice(db: Database, scope: TenantScope, id: string, fields: InvoiceLinks): Promise<InvoiceRow | null> {

@@ -1,7 +1,7 @@
-import { and, count, desc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, sql } from 'drizzle-orm';
 import { invoices, jobs } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
-import { afterCursor } from '../../db/keyset.ts';
+import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import { inScope } from '../../db/scope.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newId } from '../../ids.ts';
@@ -47,8 +47,8 @@ export async function listJobs(
         afterCursor(jobs.createdAt, jobs.id, page.after),
       ),
     )
-    .orderBy(desc(jobs.createdAt), desc(jobs.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(jobs.createdAt, jobs.id))
+    .limit(pageLimit(page.limit + 1));
 }
 
 /** Jobs of this team and mode still processing: the queue depth a plan limits. */

@@ -1,8 +1,8 @@
-import { count, desc, eq, sql } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { teams } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
 import { newGlobalId } from '../../ids.ts';
-import { afterCursor } from '../../db/keyset.ts';
+import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import type { LimitOverrides } from '../../plans.ts';
 
@@ -30,8 +30,8 @@ export async function listTeams(db: Database, page: { limit: number; after?: Cur
     .select()
     .from(teams)
     .where(afterCursor(teams.createdAt, teams.id, page.after))
-    .orderBy(desc(teams.createdAt), desc(teams.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(teams.createdAt, teams.id))
+    .limit(pageLimit(page.limit + 1));
 }
 
 export async function updateTeam(db: Database, id: string, patch: Partial<Omit<NewTeam, 'credits'>>): Promise<TeamRow | null> {

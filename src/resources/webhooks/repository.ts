@@ -1,7 +1,7 @@
-import { and, arrayOverlaps, desc, eq, sql } from 'drizzle-orm';
+import { and, arrayOverlaps, eq, sql } from 'drizzle-orm';
 import { webhookDeliveries, webhookEndpoints } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
-import { afterCursor } from '../../db/keyset.ts';
+import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import { inScope } from '../../db/scope.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
 import { newId } from '../../ids.ts';
@@ -33,8 +33,8 @@ export async function listEndpoints(db: Database, scope: TenantScope, page: Page
     .select()
     .from(webhookEndpoints)
     .where(inScope(webhookEndpoints, scope, afterCursor(webhookEndpoints.createdAt, webhookEndpoints.id, page.after)))
-    .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(webhookEndpoints.createdAt, webhookEndpoints.id))
+    .limit(pageLimit(page.limit + 1));
 }
 
 export async function updateEndpoint(
@@ -94,8 +94,8 @@ export async function listDeliveries(db: Database, scope: TenantScope, endpointI
     .select()
     .from(webhookDeliveries)
     .where(inScope(webhookDeliveries, scope, eq(webhookDeliveries.endpointId, endpointId), afterCursor(webhookDeliveries.createdAt, webhookDeliveries.id, page.after)))
-    .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
-    .limit(page.limit + 1);
+    .orderBy(...newestFirst(webhookDeliveries.createdAt, webhookDeliveries.id))
+    .limit(pageLimit(page.limit + 1));
 }
 
 export async function findDelivery(db: Database, scope: TenantScope, endpointId: string, id: string): Promise<DeliveryRow | null> {
