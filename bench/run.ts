@@ -56,12 +56,19 @@ const startOurs = async (env: Record<string, string> = {}) => {
   return child;
 };
 
+const databases = [db];
+const newDatabase = async () => {
+  const extra = await freshDatabase(serverUrl);
+  databases.push(extra);
+  return extra;
+};
+
 const results: Record<string, Figures> = {};
 try {
   const ours = await startOurs();
   const tenant = await createTenant(ours.origin, 'Bench');
   await seedContacts(db.sql, tenant.teamId, 'test', 1000, 'bench');
-  const ctx: ScenarioContext = { db, ours, startOurs, tenant, runs, seconds, log };
+  const ctx: ScenarioContext = { db, ours, startOurs, newDatabase, tenant, runs, seconds, log };
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only && !only.includes(name)) continue;
     log(`--- ${name}: ${scenario.title}`);
@@ -71,7 +78,7 @@ try {
   }
 } finally {
   for (const child of children) await child.stop();
-  await db.drop();
+  for (const database of databases) await database.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 

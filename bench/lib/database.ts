@@ -5,7 +5,7 @@ export type BenchDatabase = { url: string; sql: postgres.Sql; drop: () => Promis
 
 /** A fresh, migrated database on the server under test, dropped at the end. */
 export async function freshDatabase(serverUrl: string): Promise<BenchDatabase> {
-  const name = `parseo_bench_${Date.now()}`;
+  const name = `parseo_bench_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);
   const u = new URL(serverUrl);

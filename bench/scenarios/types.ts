@@ -6,8 +6,10 @@ export type ScenarioContext = {
   db: BenchDatabase;
   /** Our server, running on `db`. */
   ours: Child;
-  /** Starts another server of ours on `db` (for scenarios that need their own settings). */
+  /** Starts another server of ours on `db` (or on `DATABASE_URL` in `env`), stopped at the end. */
   startOurs: (env?: Record<string, string>) => Promise<Child>;
+  /** Another fresh, migrated database on the same server, dropped at the end. */
+  newDatabase: () => Promise<BenchDatabase>;
   tenant: Tenant;
   runs: number;
   seconds: number;
