@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { KeyCache } from './auth/key-cache.ts';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   app.use(requestContext(logger, config.publicBaseUrl));
+  app.use(securityHeaders(config.publicBaseUrl.startsWith('https:')));
 
   const jsonBodyLimit = bodyLimit({
     maxSize: config.jsonBodyMaxBytes,
@@ -118,6 +120,32 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * Headers that cost nothing and close doors (hono's secureHeaders): API answers may not be framed,
+ * run anything, or be cached by anyone in between; HSTS when the public URL is https. The docs
+ * page is a real page: it may run its own script and styles, and nothing from elsewhere.
+ */
+function securityHeaders(https: boolean): MiddlewareHandler<AppEnv> {
+  const common = { xFrameOptions: 'DENY', strictTransportSecurity: https ? 'max-age=31536000; includeSubDomains' : false } as const;
+  const api = secureHeaders({ ...common, contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } });
+  const docs = secureHeaders({
+    ...common,
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      frameAncestors: ["'none'"],
+    },
+  });
+  return async (c, next) => {
+    if (c.req.path === '/docs' || c.req.path.startsWith('/docs/')) return docs(c, next);
+    await api(c, next);
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+  };
+}
 
 // With no ADMIN_TOKEN the admin API does not exist: every path under it is an unknown route.
 const adminDisabled = () => {

@@ -35,6 +35,9 @@ const envSchema = z.object({
   WORKER: z.enum(['inline', 'off']).default('inline'),
   KEY_USAGE_FLUSH_MS: positiveInt.default(1000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(300_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
 });
 
 export type Config = {
@@ -54,6 +57,8 @@ export type Config = {
   worker: 'inline' | 'off';
   keyUsageFlushMs: number;
   shutdownTimeoutMs: number;
+  /** Slow clients: time to send the headers, the whole request, and idle time on a kept-alive connection. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
 };
 
 const SECRET_VARIABLES = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'WEBHOOK_SECRET_KEY']);
@@ -99,5 +104,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     worker: e.WORKER,
     keyUsageFlushMs: e.KEY_USAGE_FLUSH_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
   };
 }

@@ -106,6 +106,21 @@ export const errorRegistry = {
     title: 'Request body too large',
     description: 'The request body is larger than this operation accepts.',
   },
+  'request.headers_too_large': {
+    status: 431,
+    title: 'Request headers too large',
+    description: 'The request headers are larger than the server accepts (16 KiB in all). The connection is closed.',
+  },
+  'request.timeout': {
+    status: 408,
+    title: 'Request timeout',
+    description: 'The request headers, or the whole request, did not arrive within the server’s time limits. The connection is closed.',
+  },
+  'request.malformed_http': {
+    status: 400,
+    title: 'Malformed HTTP request',
+    description: 'The bytes received are not a valid HTTP/1.1 request. The connection is closed.',
+  },
   'route.not_found': {
     status: 404,
     title: 'No such route',

@@ -21,8 +21,6 @@ export function requestContext(logger: Logger, publicBaseUrl: string): Middlewar
     c.set('logger', lazyChild(logger, () => ({ requestId, ...callerFields(c) })));
     c.set('publicBaseUrl', publicBaseUrl);
     c.header('Request-Id', requestId);
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
     await next();
     const status = c.res.status;
     access[status >= 500 ? 'error' : 'info'](

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
  */
 export class JobSignals {
   readonly #emitter = new EventEmitter();
+  #closing = false;
 
   constructor() {
     this.#emitter.setMaxListeners(0);
@@ -24,16 +25,29 @@ export class JobSignals {
     this.#emitter.emit(`finished:${jobId}`);
   }
 
-  /** Resolves when the job finishes here, or after `ms`, whichever comes first. */
+  /** The server is shutting down: every long poll answers now, with the job as it stands. */
+  close(): void {
+    this.#closing = true;
+    this.#emitter.emit('closing');
+  }
+
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** Resolves when the job finishes here, after `ms`, or at shutdown, whichever comes first. */
   waitForFinish(jobId: string, ms: number): Promise<void> {
+    if (this.#closing) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.#emitter.off(`finished:${jobId}`, done);
+        this.#emitter.off('closing', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       this.#emitter.once(`finished:${jobId}`, done);
+      this.#emitter.once('closing', done);
     });
   }
 }

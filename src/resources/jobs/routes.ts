@@ -54,7 +54,7 @@ export function registerJobRoutes(app: ReturnType<typeof createRouter>, db: Data
     const { id } = c.req.valid('param');
     const deadline = Date.now() + (c.req.valid('query').waitSeconds ?? 0) * 1000;
     let row = await getJob(ctx, id);
-    while (row.status === 'processing' && Date.now() < deadline) {
+    while (row.status === 'processing' && Date.now() < deadline && !signals.closing) {
       await signals.waitForFinish(id, Math.min(LONG_POLL_CHECK_MS, deadline - Date.now()));
       row = await getJob(ctx, id);
     }
