@@ -11,7 +11,7 @@ import type { FileStore } from './storage/file-store.ts';
 import type { SecretBox } from './webhooks/secrets.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
-import { sqlState } from './db/errors.ts';
+import { isDatabaseUnreachable } from './db/errors.ts';
 import { ApiError } from './errors/api-error.ts';
 import { codesWithStatus } from './errors/registry.ts';
 import { adminAuth, partnerAuth } from './http/auth.ts';
@@ -157,12 +157,7 @@ function toApiError(err: unknown, c: Context<AppEnv>): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) return fromHttpException(err);
   const logger = c.get('logger');
-  const state = sqlState(err);
-  // Class 08 is "connection exception"; ECONNREFUSED and friends come from the driver.
-  const unreachable =
-    (state && state.startsWith('08')) ||
-    /ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_CLOSED|CONNECTION_ENDED/.test(String((err as { code?: unknown })?.code)) ||
-    /PGlite is closed/.test(String((err as { message?: unknown })?.message));
+  const unreachable = isDatabaseUnreachable(err);
   if (unreachable) {
     logger.error({ err }, 'database unavailable');
     return new ApiError('service.unavailable', `The database is unreachable. Retry shortly; request ${c.get('requestId')}.`);

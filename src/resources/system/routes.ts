@@ -49,6 +49,8 @@ export const errorsRoute = createRoute({
   responses: { 200: jsonContent(ErrorRegistrySchema, 'Every error code.') },
 });
 
+const READY_TIMEOUT_MS = 2000;
+
 export function registerSystemRoutes(app: ReturnType<typeof createRouter>, database: DatabaseHandle, publicBaseUrl: string) {
   const registry = {
     object: 'list' as const,
@@ -59,7 +61,10 @@ export function registerSystemRoutes(app: ReturnType<typeof createRouter>, datab
 
   app.openapi(readyRoute, async (c) => {
     try {
-      await database.ping();
+      // A database that does not answer within the budget is as good as down, for a probe.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 2 s')), READY_TIMEOUT_MS)));
+      await Promise.race([database.ping(), late]).finally(() => clearTimeout(timer));
     } catch (err) {
       c.get('logger').warn({ err }, 'readiness check failed');
       throw new ApiError('service.unavailable', 'The database is not reachable.');
