@@ -7,7 +7,7 @@ import { fixtureInvoices } from '../src/pipeline/fixtures.ts';
 import type { Extractor, StoredFile } from '../src/pipeline/extractor.ts';
 import { ADMIN_TOKEN, buildApp, createTenant, partner, type Harness } from './support/harness.ts';
 import { isolatedDatabase } from './support/isolated.ts';
-import { eventually } from './support/receiver.ts';
+import { eventually, startReceiver } from './support/receiver.ts';
 import { killAllServers, killServer, request, startServer, stopServer } from './support/server-process.ts';
 import { rawRows } from './support/sql.ts';
 import { uniqueCopy, uploadBytes, uploadForm, waitForJob, XML_SAMPLE } from './support/uploads.ts';
@@ -100,7 +100,7 @@ describe('the server process killed with SIGKILL', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'parseo-crash-'));
-    env = { DATA_DIR: dataDir, ADMIN_TOKEN };
+    env = { DATA_DIR: dataDir, ADMIN_TOKEN, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_RETRY_SCHEDULE: '0.2,0.4,1,1' };
     // On PostgreSQL the server gets a database of its own; otherwise its embedded one under DATA_DIR.
     iso = await isolatedDatabase();
     if (iso.url) env.DATABASE_URL = iso.url;
@@ -112,22 +112,28 @@ describe('the server process killed with SIGKILL', { timeout: 120_000 }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('every upload that got a 202 before the kill completes exactly once after the restart', async () => {
+  it('every upload that got a 202 completes exactly once, and every event is delivered, after a kill mid-flight', async () => {
+    // A receiver slow to answer: deliveries are on the wire when the process dies.
+    const receiver = await startReceiver(() => 200, { delayMs: 400 });
     let server = await startServer(env);
     const team = await request(server.origin, 'POST', '/admin/v1/teams', { token: ADMIN_TOKEN, body: { name: 'Crash test', plan: 'enterprise' } });
     expect(team.status, team.text).toBe(201);
     const key = await request(server.origin, 'POST', `/admin/v1/teams/${team.body.id}/api-keys`, { token: ADMIN_TOKEN, body: { name: 'ci', mode: 'test' } });
     const secret = key.body.secret as string;
+    const endpoint = await request(server.origin, 'POST', '/external/v1/webhooks', { token: secret, body: { url: receiver.url, events: ['*'] } });
+    expect(endpoint.status, endpoint.text).toBe(201);
 
     // `slow` jobs wait seconds before they run: the kill lands while all of them are queued.
     const upload = (scenario: string) =>
       request(server.origin, 'POST', '/external/v1/invoices', { token: secret, body: uploadForm({ bytes: uniqueCopy(XML_SAMPLE), filename: 'a.xml' }, { 'hints.testScenario': scenario }) });
     const accepted: string[] = [];
-    for (const scenario of ['slow', 'slow', 'failed', 'slow']) {
+    for (const scenario of ['slow', 'completed', 'slow', 'failed', 'completed', 'slow']) {
       const res = await upload(scenario);
       expect(res.status, res.text).toBe(202);
       accepted.push(res.body.jobId);
     }
+    // The quick jobs' events are being delivered (slowly) when the kill lands.
+    expect(await eventually(() => receiver.received.length > 0, 5000)).toBe(true);
     await killServer(server);
 
     server = await startServer(env);
@@ -141,11 +147,20 @@ describe('the server process killed with SIGKILL', { timeout: 120_000 }, () => {
       } while (job.body.status === 'processing' && Date.now() < deadline);
       jobs.push(job.body);
     }
-    expect(jobs.map((j) => j.status)).toEqual(['completed', 'completed', 'failed', 'completed']);
+    expect(jobs.map((j) => j.status)).toEqual(['completed', 'completed', 'completed', 'failed', 'completed', 'completed']);
     const invoices = await request(server.origin, 'GET', '/external/v1/invoices?limit=100', { token: secret });
     const byJob = (invoices.body.data as { jobId: string }[]).map((i) => i.jobId).sort();
-    expect(byJob).toEqual([accepted[0], accepted[1], accepted[3]].sort());
+    expect(byJob).toEqual(accepted.filter((_, i) => i !== 3).sort());
+
+    // Every event reaches the receiver at least once, under its own stable webhook-id.
+    const events = await request(server.origin, 'GET', '/external/v1/events?limit=100', { token: secret });
+    const eventIds = new Set((events.body.data as { id: string }[]).map((e) => e.id));
+    expect(eventIds.size).toBe(11); // ping-free: 5 × (invoice.created + job.completed) + 1 × job.failed
+    const delivered = () => new Set(receiver.received.map((r) => String(r.headers['webhook-id'])));
+    expect(await eventually(() => [...eventIds].every((id) => delivered().has(id)), 30_000)).toBe(true);
+    for (const id of delivered()) expect(eventIds.has(id)).toBe(true);
     expect(await stopServer(server)).toBe(0);
+    await receiver.close();
   });
 });
 

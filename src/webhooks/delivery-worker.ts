@@ -40,7 +40,9 @@ export class DeliveryWorker {
   constructor(options: DeliveryWorkerOptions) {
     this.#o = options;
     const db = options.database.db;
-    const leaseMs = options.timeoutMs + 30_000;
+    // Longer than any attempt may take (the timeout) plus recording it; a crashed worker's deliveries
+    // are picked up again once it runs out.
+    const leaseMs = options.timeoutMs + 5_000;
     this.#queue = new QueueWorker<ClaimedDelivery>({
       name: 'webhooks',
       database: options.database,

@@ -7,7 +7,7 @@ export type Received = { headers: IncomingHttpHeaders; body: string; at: number 
  * A real webhook receiver on loopback. `respond` decides each answer's status from the count of
  * requests so far (default 200).
  */
-export async function startReceiver(respond: (n: number, received: Received) => number = () => 200) {
+export async function startReceiver(respond: (n: number, received: Received) => number = () => 200, options: { delayMs?: number } = {}) {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -16,7 +16,9 @@ export async function startReceiver(respond: (n: number, received: Received) => 
       const entry = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       received.push(entry);
       res.statusCode = respond(received.length, entry);
-      res.end('ok');
+      // A slow receiver keeps deliveries in flight (for crash tests).
+      if (options.delayMs) setTimeout(() => res.end('ok'), options.delayMs);
+      else res.end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
