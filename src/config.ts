@@ -35,6 +35,7 @@ const envSchema = z.object({
   WORKER: z.enum(['inline', 'off']).default('inline'),
   KEY_USAGE_FLUSH_MS: positiveInt.default(1000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
+  DATABASE_ROW_LEVEL_SECURITY: booleanFlag.default(true),
   HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(300_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
@@ -57,6 +58,8 @@ export type Config = {
   worker: 'inline' | 'off';
   keyUsageFlushMs: number;
   shutdownTimeoutMs: number;
+  /** Act as the role row-level security applies to (PostgreSQL only). */
+  rowLevelSecurity: boolean;
   /** Slow clients: time to send the headers, the whole request, and idle time on a kept-alive connection. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
 };
@@ -104,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     worker: e.WORKER,
     keyUsageFlushMs: e.KEY_USAGE_FLUSH_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    rowLevelSecurity: e.DATABASE_ROW_LEVEL_SECURITY,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
   };
 }

@@ -29,7 +29,11 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   const logger = createLogger(config.logLevel, stdoutDestination());
   const database = openDatabase(config.databaseUrl === undefined ? { kind: 'pglite', dataDir: config.dataDir } : { kind: 'postgres', url: config.databaseUrl });
   await database.migrate();
-  logger.info({ database: database.kind }, 'migrations applied');
+  const rowLevelSecurity = config.rowLevelSecurity && (await database.enforceRowLevelSecurity());
+  logger.info({ database: database.kind, rowLevelSecurity }, 'migrations applied');
+  if (config.rowLevelSecurity && database.kind === 'postgres' && !rowLevelSecurity) {
+    logger.warn('row-level security is not enforced: the login role cannot act as parseo_app (see SECURITY.md)');
+  }
   const secretKey = loadSecretKey(config.webhookSecretKey, config.dataDir);
   if (secretKey.generated && config.databaseUrl) {
     logger.warn('WEBHOOK_SECRET_KEY is unset: generated one under DATA_DIR. Instances sharing this database must share the key.');

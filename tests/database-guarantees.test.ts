@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlState } from '../src/db/errors.ts';
 import { randomBase62 } from '../src/ids.ts';
 import { createTenant, harness, partner, type Harness } from './support/harness.ts';
-import { rawRows, refusedWith } from './support/sql.ts';
+import { ownerDatabase, rawRows, refusedWith } from './support/sql.ts';
+import type { Database } from '../src/db/client.ts';
 
 /**
  * SPEC §4: "The database itself must make a cross-mode or cross-team link impossible … so that a
@@ -32,7 +33,9 @@ let aTestContact: string;
 let aFreeClient: string;
 let bTestClient: string;
 
-const db = () => h.database.db;
+// Raw SQL as the database's owner: no row-level security in the way, only the constraints tested.
+let ownerDb: Database;
+const db = () => ownerDb;
 const id = (prefix: string, mode: string) => `${prefix}_${mode}_${randomBase62(24)}`;
 
 async function created(key: string, path: string, body: Record<string, unknown>): Promise<string> {
@@ -66,6 +69,7 @@ const insertClient = (clientId: string, teamId: string, mode: string) =>
 
 beforeAll(async () => {
   h = await harness();
+  ownerDb = await ownerDatabase();
   a = await createTenant(h.app);
   b = await createTenant(h.app);
   aLiveClient = await created(a.live, '/clients', { name: 'A live client' });

@@ -254,7 +254,7 @@ describe('signing secrets', () => {
     const t = await createTenant(h.app);
     const victim = await registerEndpoint(h.app, t.test, URL_A);
     const attacker = await registerEndpoint(h.app, t.test, URL_B);
-    await h.database.db.execute(sql`update webhook_endpoints set secret_ciphertext = ${await ciphertextOf(victim.id)} where id = ${attacker.id}`);
+    await rawRows(h.database.db, sql`update webhook_endpoints set secret_ciphertext = ${await ciphertextOf(victim.id)} where id = ${attacker.id}`);
     const { delivery } = await ping(h.app, t.test, attacker.id);
     const done = await waitForDelivery(h.app, t.test, attacker.id, delivery.id, (d) => d.attempts.length >= 1);
     expect(done.attempts[0]).toMatchObject({ statusCode: null, error: expect.stringMatching(/signing secret could not be read/) });

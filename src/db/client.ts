@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../../drizzle/schema.ts';
+import { APP_ROLE, wrapPool } from './postgres-statements.ts';
 
 export type Schema = typeof schema;
 /** One type for both drivers and for transactions: repositories never know which engine runs. */
@@ -20,6 +21,8 @@ export type DatabaseHandle = {
   kind: 'pglite' | 'postgres';
   ping(): Promise<void>;
   migrate(): Promise<void>;
+  /** Acts as the role row-level security applies to, where possible; answers whether it does. */
+  enforceRowLevelSecurity(): Promise<boolean>;
   /** LISTEN on a channel; resolves to an unsubscribe function. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -37,36 +40,9 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   return options.kind === 'postgres' ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
 }
 
-/** Distinct statements each connection keeps prepared, at most: query texts are few, but not provably so. */
-const MAX_PREPARED_TEXTS = 1000;
-
-/**
- * postgres.js prepares its tagged-template queries, but drizzle sends everything through `unsafe`,
- * which does not: each statement would be parsed, described (an extra round trip) and planned
- * anew. Measured on the hot path, that cost 2.5× the throughput. Preparing them is safe because
- * drizzle always passes values as parameters; the set of texts is capped all the same.
- */
-function preparingStatements(client: postgres.Sql): postgres.Sql {
-  const prepared = new Set<string>();
-  const wrap = (sql: postgres.Sql) => {
-    const unsafe = sql.unsafe.bind(sql);
-    sql.unsafe = ((query: string, args?: unknown[], options?: object) => {
-      const known = prepared.has(query) || (prepared.size < MAX_PREPARED_TEXTS && prepared.add(query));
-      return unsafe(query, args as postgres.ParameterOrJSON<never>[], { ...options, prepare: Boolean(known) });
-    }) as typeof sql.unsafe;
-    return sql;
-  };
-  const begin = client.begin.bind(client);
-  // Transactions get a connection-bound `sql` of their own: prepare there too.
-  client.begin = ((...args: unknown[]) => {
-    const fn = args.pop() as (tx: postgres.TransactionSql) => unknown;
-    return (begin as (...a: unknown[]) => unknown)(...args, (tx: postgres.TransactionSql) => fn(wrap(tx as unknown as postgres.Sql) as unknown as postgres.TransactionSql));
-  }) as typeof client.begin;
-  return wrap(client);
-}
-
 function openPostgres(url: string, poolSize: number): DatabaseHandle {
-  const client = preparingStatements(
+  let rowLevelSecurity = false;
+  const client = wrapPool(
     postgres(url, {
       max: poolSize,
       onnotice: () => {},
@@ -77,6 +53,7 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
       // attempts are still bounded by the pool size.
       backoff: () => 0.05,
     }),
+    () => rowLevelSecurity,
   );
   const db = drizzlePostgres({ client, schema });
   return {
@@ -99,6 +76,13 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
     async listen(channel, onMessage) {
       const { unlisten } = await client.listen(channel, onMessage);
       return unlisten;
+    },
+    async enforceRowLevelSecurity() {
+      // The migration creates the role when it may; a login role that cannot act as it (a managed
+      // database without CREATEROLE, say) runs without, and says so.
+      const [row] = await client`select exists (select 1 from pg_roles where rolname = ${APP_ROLE}) and pg_has_role(current_user, ${APP_ROLE}, 'member') as possible`;
+      rowLevelSecurity = Boolean(row?.possible);
+      return rowLevelSecurity;
     },
     async close() {
       await client.end({ timeout: 5 });
@@ -127,6 +111,10 @@ function openPglite(dataDir: string | undefined): DatabaseHandle {
     },
     async listen(channel, onMessage) {
       return client.listen(channel, onMessage);
+    },
+    // The embedded database runs as its superuser, which PostgreSQL exempts from row-level security.
+    async enforceRowLevelSecurity() {
+      return false;
     },
     async close() {
       await client.close();

@@ -5,6 +5,7 @@ import { checkKeyShape, digestApiKey, type Scope } from '../auth/keys.ts';
 import type { KeyCache } from '../auth/key-cache.ts';
 import type { KeyUsageTracker } from '../auth/key-usage.ts';
 import type { Database } from '../db/client.ts';
+import { runInTenantScope } from '../db/db-scope.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { effectiveLimits } from '../plans.ts';
 import { findApiKeyByDigest } from '../resources/api-keys/repository.ts';
@@ -75,7 +76,8 @@ export function partnerAuth(db: Database, keyUsage: KeyUsageTracker, keys: KeyCa
     });
     c.header('Parseo-Mode', key.mode);
     keyUsage.record(key.id, clientIp(c));
-    await next();
+    // Every statement from here on runs in the key's (team, mode), for row-level security too.
+    await runInTenantScope({ teamId: key.teamId, mode: key.mode }, next);
   };
 }
 

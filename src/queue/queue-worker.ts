@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../db/client.ts';
+import { runAsSystem } from '../db/db-scope.ts';
 
 export type QueueWorkerOptions<T> = {
   name: string;
@@ -47,7 +48,8 @@ export class QueueWorker<T> {
     } catch (err) {
       this.#o.logger.warn({ err, worker: this.#o.name }, 'LISTEN unavailable; polling only');
     }
-    this.#loop = this.#run();
+    // Workers serve every team: their statements run in the system scope of row-level security.
+    this.#loop = runAsSystem(() => this.#run());
   }
 
   wake(): void {

@@ -46,6 +46,8 @@ export async function buildHarness(env: Record<string, string> = {}): Promise<Ha
   const database = url ? openDatabase({ kind: 'postgres', url, poolSize: 5 }) : openDatabase({ kind: 'pglite' });
   // On PostgreSQL the global setup already migrated; this is then a no-op.
   await database.migrate();
+  // As in production: on PostgreSQL every statement runs as parseo_app, under row-level security.
+  await database.enforceRowLevelSecurity();
   const h = buildApp(database, env);
   await h.startWorker();
   await h.startDeliveryWorker();

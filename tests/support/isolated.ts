@@ -22,6 +22,7 @@ export async function isolatedDatabase(): Promise<{ database: DatabaseHandle; ur
   const url = withDatabaseName(shared, name);
   const database = openDatabase({ kind: 'postgres', url, poolSize: 5 });
   await database.migrate();
+  await database.enforceRowLevelSecurity();
   return {
     database,
     url,

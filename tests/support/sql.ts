@@ -1,13 +1,19 @@
 import type { SQL } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.ts';
+import { inject } from 'vitest';
+import { openDatabase } from '../../src/db/client.ts';
+import { runAsSystem } from '../../src/db/db-scope.ts';
 import { sqlState } from '../../src/db/errors.ts';
+import { harness } from './harness.ts';
 
 /**
  * Runs one raw statement straight against the database, bypassing the app, and returns its rows
- * on either driver (PGlite answers `{ rows }`, postgres.js an array).
+ * on either driver (PGlite answers `{ rows }`, postgres.js an array). It runs in the system scope
+ * of row-level security, as a test's look behind the scenes should.
  */
 export async function rawRows<T = Record<string, unknown>>(db: Database, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
+  // drizzle's queries are lazy: awaited inside, so they run in the scope.
+  const result: unknown = await runAsSystem(async () => await db.execute(query));
   if (Array.isArray(result)) return [...result] as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
@@ -16,7 +22,7 @@ export async function rawRows<T = Record<string, unknown>>(db: Database, query: 
 export async function refusedWith(db: Database, query: SQL): Promise<string> {
   let error: unknown;
   try {
-    await db.execute(query);
+    await runAsSystem(async () => await db.execute(query));
   } catch (err) {
     error = err;
   }
@@ -24,4 +30,20 @@ export async function refusedWith(db: Database, query: SQL): Promise<string> {
   const state = sqlState(error);
   if (state === undefined) throw new Error(`the statement failed without a SQLSTATE: ${String(error)}`);
   return state;
+}
+
+let owner: Promise<Database> | undefined;
+
+/**
+ * The database as its owner reaches it, behind the application's back: the login role (a superuser
+ * on these machines), with no role switch and so no row-level security. What it is refused, the
+ * database refuses to everyone. On PGlite that is the shared database itself.
+ */
+export function ownerDatabase(): Promise<Database> {
+  owner ??= (async () => {
+    const url = inject('databaseUrl');
+    if (!url) return (await harness()).database.db;
+    return openDatabase({ kind: 'postgres', url, poolSize: 2 }).db;
+  })();
+  return owner;
 }

@@ -1,3 +1,4 @@
+import { runAsSystem } from '../../db/db-scope.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import type { FileStore } from '../../storage/file-store.ts';
 import { removeUnreferencedFiles } from '../../storage/sweep.ts';
@@ -21,6 +22,8 @@ export async function resetTestMode(ctx: TenantContext, files: FileStore, keepId
     await recordAudit(tx, 'test_mode.reset', 'team', tx.scope.teamId);
     return deleted;
   });
-  const removedFiles = await removeUnreferencedFiles(ctx.db, files, fileDigests);
+  // Files are shared by content across teams and modes: whether another job still needs one is a
+  // question about every tenant, asked in the system scope.
+  const removedFiles = await runAsSystem(() => removeUnreferencedFiles(ctx.db, files, fileDigests));
   return { counts: { ...counts, files: removedFiles }, resetAt: new Date() };
 }
