@@ -9,6 +9,7 @@ import { getById } from './scenarios/get-by-id.ts';
 import { listGrowth } from './scenarios/list-growth.ts';
 import type { Figures, Scenario, ScenarioContext } from './scenarios/types.ts';
 import { testModeReset } from './scenarios/reset.ts';
+import { soak } from './scenarios/soak.ts';
 import { uploadLatency, uploadMemory } from './scenarios/uploads.ts';
 import { webhookFanOut } from './scenarios/webhooks.ts';
 
@@ -19,6 +20,7 @@ import { webhookFanOut } from './scenarios/webhooks.ts';
  *   BENCH_RUNS          repetitions per figure (default 3)
  *   BENCH_SECONDS       seconds per load run (default 10)
  *   BENCH_ONLY          comma-separated scenario names
+ *   BENCH_SOAK_SECONDS  length of the soak (default 180)
  */
 const scenarios: Record<string, { title: string; run: Scenario }> = {
   'get-by-id': { title: 'GET /contacts/{id}, 50 connections, ours vs bare', run: getById },
@@ -26,6 +28,7 @@ const scenarios: Record<string, { title: string; run: Scenario }> = {
   'upload-latency': { title: 'Upload → job completed (test mode)', run: uploadLatency },
   'upload-memory': { title: 'Peak RSS growth, four concurrent 18 MB uploads', run: uploadMemory },
   reset: { title: 'Test-mode reset, 100k test rows beside 100k live rows', run: testModeReset },
+  soak: { title: 'Steady mixed load for minutes: memory and errors', run: soak },
   // Last: it stops the main server, so its worker cannot take deliveries meant for the one measured.
   'webhook-fanout': { title: 'Webhook deliveries per second to a local receiver', run: webhookFanOut },
 };
