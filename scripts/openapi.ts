@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildOpenApiDocument, createApp } from '../src/app.ts';
 import { KeyCache } from '../src/auth/key-cache.ts';
+import { Metrics } from '../src/observability/metrics.ts';
 import { KeyUsageTracker } from '../src/auth/key-usage.ts';
 import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/client.ts';
@@ -24,6 +25,7 @@ export function generateOpenApiJson(): string {
     logger,
     keyUsage: new KeyUsageTracker(database.db, logger, 60_000),
     keys: new KeyCache(database, logger),
+    metrics: new Metrics(),
     files: new FileStore(config.dataDir),
     signals: new JobSignals(),
     box: new SecretBox(Buffer.alloc(32)),

@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { KeyCache } from './auth/key-cache.ts';
+import type { Metrics } from './observability/metrics.ts';
 import type { KeyUsageTracker } from './auth/key-usage.ts';
 import type { JobSignals } from './pipeline/signals.ts';
 import type { FileStore } from './storage/file-store.ts';
@@ -43,6 +44,7 @@ export type AppDeps = {
   logger: Logger;
   keyUsage: KeyUsageTracker;
   keys: KeyCache;
+  metrics: Metrics;
   files: FileStore;
   signals: JobSignals;
   box: SecretBox;
@@ -54,11 +56,11 @@ export const OPENAPI_PATH = '/openapi.json';
 
 /** Builds the HTTP app: request context, auth per surface, routes, docs and the one error handler. */
 export function createApp(deps: AppDeps) {
-  const { config, database, logger, keyUsage, keys, files, signals, box } = deps;
+  const { config, database, logger, keyUsage, keys, files, signals, box, metrics } = deps;
   const db = database.db;
   const app = new OpenAPIHono<AppEnv>();
 
-  app.use(requestContext(logger, config.publicBaseUrl));
+  app.use(requestContext(logger, config.publicBaseUrl, metrics));
   app.use(securityHeaders(config.publicBaseUrl.startsWith('https:')));
 
   const jsonBodyLimit = bodyLimit({
@@ -96,7 +98,7 @@ export function createApp(deps: AppDeps) {
   app.route(ADMIN_BASE_PATH, admin);
 
   const system = createRouter();
-  registerSystemRoutes(system, database, config.publicBaseUrl);
+  registerSystemRoutes(system, database, config.publicBaseUrl, { metrics, metricsToken: config.metricsToken });
   app.route('/', system);
 
   registerOpenApiDocument(app);
@@ -182,6 +184,11 @@ function registerOpenApiDocument(app: OpenAPIHono<AppEnv>) {
     type: 'http',
     scheme: 'bearer',
     description: 'A partner key: `parseo_live_…` or `parseo_test_…`. The key decides the mode of every request.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The operator token from `METRICS_TOKEN`, when set.',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',

@@ -36,6 +36,7 @@ const envSchema = z.object({
   KEY_USAGE_FLUSH_MS: positiveInt.default(1000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
   DATABASE_ROW_LEVEL_SECURITY: booleanFlag.default(true),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(300_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
@@ -58,13 +59,15 @@ export type Config = {
   worker: 'inline' | 'off';
   keyUsageFlushMs: number;
   shutdownTimeoutMs: number;
+  /** Bearer token for GET /metrics; unset: open (scrape it on an internal network). */
+  metricsToken: string | undefined;
   /** Act as the role row-level security applies to (PostgreSQL only). */
   rowLevelSecurity: boolean;
   /** Slow clients: time to send the headers, the whole request, and idle time on a kept-alive connection. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
 };
 
-const SECRET_VARIABLES = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'WEBHOOK_SECRET_KEY']);
+const SECRET_VARIABLES = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'WEBHOOK_SECRET_KEY', 'METRICS_TOKEN']);
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -107,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     worker: e.WORKER,
     keyUsageFlushMs: e.KEY_USAGE_FLUSH_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
     rowLevelSecurity: e.DATABASE_ROW_LEVEL_SECURITY,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
   };

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/client.ts';
 import { createLogger, stdoutDestination } from './logger.ts';
+import { Metrics } from './observability/metrics.ts';
+import { queueDepths } from './observability/repository.ts';
 import { liveExtractor } from './pipeline/live-extractor.ts';
 import { JobSignals } from './pipeline/signals.ts';
 import { JobWorker } from './pipeline/worker.ts';
@@ -22,7 +24,7 @@ export function configOrExit(): Config {
   }
 }
 
-export type Runtime = { config: Config; logger: Logger; database: DatabaseHandle; files: FileStore; signals: JobSignals; box: SecretBox };
+export type Runtime = { config: Config; logger: Logger; database: DatabaseHandle; files: FileStore; signals: JobSignals; box: SecretBox; metrics: Metrics };
 
 /** What the API and the standalone worker share: the migrated database, the file store, signals. */
 export async function openRuntime(config: Config): Promise<Runtime> {
@@ -38,11 +40,12 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   if (secretKey.generated && config.databaseUrl) {
     logger.warn('WEBHOOK_SECRET_KEY is unset: generated one under DATA_DIR. Instances sharing this database must share the key.');
   }
-  return { config, logger, database, files: new FileStore(config.dataDir), signals: new JobSignals(), box: new SecretBox(secretKey.key) };
+  const metrics = new Metrics(() => queueDepths(database.db));
+  return { config, logger, database, files: new FileStore(config.dataDir), signals: new JobSignals(), box: new SecretBox(secretKey.key), metrics };
 }
 
 export function createWorker(runtime: Runtime): JobWorker {
-  return new JobWorker({ database: runtime.database, files: runtime.files, extractor: liveExtractor, logger: runtime.logger, signals: runtime.signals });
+  return new JobWorker({ database: runtime.database, files: runtime.files, extractor: liveExtractor, logger: runtime.logger, signals: runtime.signals, metrics: runtime.metrics });
 }
 
 export function createDeliveryWorker(runtime: Runtime): DeliveryWorker {
@@ -51,6 +54,7 @@ export function createDeliveryWorker(runtime: Runtime): DeliveryWorker {
     database: runtime.database,
     logger: runtime.logger,
     box: runtime.box,
+    metrics: runtime.metrics,
     retrySchedule: config.webhookRetrySchedule,
     timeoutMs: config.webhookTimeoutMs,
     allowPrivateTargets: config.webhookAllowPrivateTargets,

@@ -40,6 +40,11 @@ export const errorRegistry = {
     title: 'Invalid admin token',
     description: 'The admin API needs `Authorization: Bearer <ADMIN_TOKEN>`.',
   },
+  'auth.invalid_metrics_token': {
+    status: 401,
+    title: 'Invalid metrics token',
+    description: 'GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` when the operator has set METRICS_TOKEN.',
+  },
   'auth.insufficient_scope': {
     status: 403,
     title: 'Missing scope',

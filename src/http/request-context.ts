@@ -1,5 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.ts';
 import { randomBase62 } from '../ids.ts';
 import type { AppEnv } from './context.ts';
 
@@ -9,7 +11,7 @@ import type { AppEnv } from './context.ts';
  * The request's logger is built only if something logs through it: on the hot path the access
  * line is the only one, written once with every field (each pino call pays for redaction).
  */
-export function requestContext(logger: Logger, publicBaseUrl: string): MiddlewareHandler<AppEnv> {
+export function requestContext(logger: Logger, publicBaseUrl: string, metrics: Metrics): MiddlewareHandler<AppEnv> {
   // The access line is built here from fields that cannot hold a secret (no headers, no query
   // string, the key's 16-character prefix only), so it skips the redaction pass, which would cost
   // four times the rest of the line. Every other log call keeps it.
@@ -23,10 +25,14 @@ export function requestContext(logger: Logger, publicBaseUrl: string): Middlewar
     c.header('Request-Id', requestId);
     await next();
     const status = c.res.status;
+    const ms = performance.now() - started;
+    const caller = callerFields(c);
     access[status >= 500 ? 'error' : 'info'](
-      { requestId, ...callerFields(c), method: c.req.method, path: c.req.path, status, durationMs: Math.round((performance.now() - started) * 10) / 10 },
+      { requestId, ...caller, method: c.req.method, path: c.req.path, status, durationMs: Math.round(ms * 10) / 10 },
       'request',
     );
+    // The route's pattern (`/external/v1/contacts/:id`), never the path with its IDs.
+    metrics.request(c.req.method, routePath(c, -1) || 'unmatched', status, caller.mode ?? 'none', ms / 1000);
   };
 }
 

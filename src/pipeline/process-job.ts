@@ -5,6 +5,7 @@ import { presentInvoice } from '../resources/invoices/schemas.ts';
 import type { JobRow } from '../resources/jobs/repository.ts';
 import { presentJob } from '../resources/jobs/schemas.ts';
 import { refundCredit } from '../resources/teams/repository.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { FileStore } from '../storage/file-store.ts';
 import { recordEvent } from '../tenancy/changes.ts';
 import { crossCheck } from './cross-check.ts';
@@ -13,7 +14,7 @@ import { fixtureFor, fixtureInvoices, type TestScenario } from './fixtures.ts';
 import { finishJob, releaseJob } from './repository.ts';
 import { ExtractionError, type ExtractedInvoice, type JobErrorCode } from './types.ts';
 
-export type PipelineDeps = { db: Database; files: FileStore; extractor: Extractor; logger: Logger; workerId: string };
+export type PipelineDeps = { db: Database; files: FileStore; extractor: Extractor; logger: Logger; workerId: string; metrics?: Metrics };
 
 /** Test mode: a canned invoice, never the extraction engine, never a credit. */
 function runFixture(job: JobRow): ExtractedInvoice {
@@ -74,6 +75,7 @@ async function completeJob(deps: PipelineDeps, job: JobRow, extracted: Extracted
     });
     await recordEvent(tx, job, 'invoice.created', presentInvoice(invoice));
     await recordEvent(tx, job, 'job.completed', presentJob({ ...finished, invoiceId: invoice.id }));
+    deps.metrics?.jobFinished('completed', job.mode);
   });
 }
 
@@ -83,5 +85,6 @@ async function failJob(deps: PipelineDeps, job: JobRow, code: JobErrorCode, deta
     if (!finished) return;
     if (job.creditReserved) await refundCredit(tx, job.teamId);
     await recordEvent(tx, job, 'job.failed', presentJob({ ...finished, invoiceId: null }));
+    deps.metrics?.jobFinished('failed', job.mode);
   });
 }

@@ -5,6 +5,7 @@ import { randomBase62 } from '../ids.ts';
 import { QueueWorker } from '../queue/queue-worker.ts';
 import type { JobRow } from '../resources/jobs/repository.ts';
 import type { FileStore } from '../storage/file-store.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { Extractor } from './extractor.ts';
 import { processJob } from './process-job.ts';
 import { claimNextJob, nextRunAt } from './repository.ts';
@@ -16,6 +17,7 @@ export type WorkerOptions = {
   extractor: Extractor;
   logger: Logger;
   signals: JobSignals;
+  metrics?: Metrics;
   concurrency?: number;
   leaseMs?: number;
   idlePollMs?: number;
@@ -30,7 +32,7 @@ export class JobWorker {
 
   constructor(options: WorkerOptions) {
     const leaseMs = options.leaseMs ?? 60_000;
-    const deps = { db: options.database.db, files: options.files, extractor: options.extractor, logger: options.logger, workerId: this.id };
+    const deps = { db: options.database.db, files: options.files, extractor: options.extractor, logger: options.logger, workerId: this.id, metrics: options.metrics };
     this.#signals = options.signals;
     this.#queue = new QueueWorker<JobRow>({
       name: 'jobs',

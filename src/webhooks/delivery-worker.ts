@@ -6,6 +6,7 @@ import { randomBase62 } from '../ids.ts';
 import { QueueWorker } from '../queue/queue-worker.ts';
 import { DELIVERIES_CHANNEL } from './event-types.ts';
 import { claimDeliveries, nextDeliveryDueAt, recordDeliveryAttempt, recordEndpointHealth, type ClaimedDelivery } from './repository.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { SecretBox } from './secrets.ts';
 import { sendWebhook, type SendResult } from './sender.ts';
 import type { HostResolver } from './ssrf.ts';
@@ -19,6 +20,7 @@ export type DeliveryWorkerOptions = {
   timeoutMs: number;
   allowPrivateTargets: boolean;
   disableAfterHours: number;
+  metrics?: Metrics;
   /** How target host names are resolved (tests substitute one); the SSRF guard judges its answers. */
   resolve?: HostResolver;
   concurrency?: number;
@@ -86,6 +88,7 @@ export class DeliveryWorker {
       if (recorded !== null && !disabled) await recordEndpointHealth(tx, delivery, succeeded, this.#o.disableAfterHours * 3_600_000);
       return recorded;
     });
+    if (status) this.#o.metrics?.deliveryAttempt(status === 'pending' ? 'retrying' : status, delivery.mode);
     if (!succeeded) this.#o.logger.info({ deliveryId: delivery.id, endpointId: delivery.endpointId, status, error: result.error }, 'webhook attempt failed');
   }
 

@@ -1,6 +1,8 @@
 import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { KeyCache } from '../../src/auth/key-cache.ts';
+import { Metrics } from '../../src/observability/metrics.ts';
+import { queueDepths } from '../../src/observability/repository.ts';
 import { KeyUsageTracker } from '../../src/auth/key-usage.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../../src/db/client.ts';
@@ -22,6 +24,7 @@ export type Harness = {
   config: Config;
   keyUsage: KeyUsageTracker;
   keys: KeyCache;
+  metrics: Metrics;
   files: FileStore;
   signals: JobSignals;
   box: SecretBox;
@@ -79,9 +82,10 @@ export function buildApp(database: DatabaseHandle, env: Record<string, string> =
   // One key and one file store for every test worker: on PostgreSQL, a worker process may send
   // deliveries or run jobs that another process created.
   const box = new SecretBox(Buffer.alloc(32, 7));
-  const app = createApp({ config, database, logger, keyUsage, keys, files, signals, box });
+  const metrics = new Metrics(() => queueDepths(database.db));
+  const app = createApp({ config, database, logger, keyUsage, keys, files, signals, box, metrics });
   const startWorker: Harness['startWorker'] = async (options = {}) => {
-    const worker = new JobWorker({ database, files, signals, logger, extractor: options.extractor ?? liveExtractor, leaseMs: options.leaseMs, idlePollMs: options.idlePollMs });
+    const worker = new JobWorker({ database, files, signals, logger, metrics, extractor: options.extractor ?? liveExtractor, leaseMs: options.leaseMs, idlePollMs: options.idlePollMs });
     await worker.start();
     return worker;
   };
@@ -90,6 +94,7 @@ export function buildApp(database: DatabaseHandle, env: Record<string, string> =
       database,
       logger,
       box,
+      metrics,
       retrySchedule: config.webhookRetrySchedule,
       timeoutMs: config.webhookTimeoutMs,
       allowPrivateTargets: config.webhookAllowPrivateTargets,
@@ -99,7 +104,7 @@ export function buildApp(database: DatabaseHandle, env: Record<string, string> =
     await worker.start();
     return worker;
   };
-  return { app, database, config, keyUsage, keys, files, signals, box, logs, startWorker, startDeliveryWorker };
+  return { app, database, config, keyUsage, keys, files, signals, box, metrics, logs, startWorker, startDeliveryWorker };
 }
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };

@@ -1,9 +1,11 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { DatabaseHandle } from '../../db/client.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { errorRegistry, errorCodes } from '../../errors/registry.ts';
 import { errorResponses, jsonContent } from '../../http/openapi.ts';
 import { createRouter } from '../../http/router.ts';
+import type { Metrics } from '../../observability/metrics.ts';
 
 const tags = ['System'];
 
@@ -51,7 +53,35 @@ export const errorsRoute = createRoute({
 
 const READY_TIMEOUT_MS = 2000;
 
-export function registerSystemRoutes(app: ReturnType<typeof createRouter>, database: DatabaseHandle, publicBaseUrl: string) {
+export const metricsRoute = createRoute({
+  operationId: 'getMetrics',
+  method: 'get',
+  path: '/metrics',
+  tags,
+  summary: 'Prometheus metrics',
+  description:
+    'Request counts and latency histograms by route pattern, status and mode; jobs and webhook deliveries by outcome; the shared queues’ depths; process figures. No tenant identifier is ever a label. With `METRICS_TOKEN` set, scrapers send `Authorization: Bearer <METRICS_TOKEN>`.',
+  security: [{}, { metricsToken: [] }],
+  responses: {
+    200: { description: 'The Prometheus text exposition format.', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } },
+    ...errorResponses(401),
+  },
+});
+
+export function registerSystemRoutes(app: ReturnType<typeof createRouter>, database: DatabaseHandle, publicBaseUrl: string, observability: { metrics: Metrics; metricsToken: string | undefined }) {
+  const { metrics, metricsToken } = observability;
+  const expectedToken = metricsToken === undefined ? undefined : createHash('sha256').update(metricsToken).digest();
+  app.openapi(metricsRoute, async (c) => {
+    if (expectedToken) {
+      const sent = /^bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+      if (!timingSafeEqual(createHash('sha256').update(sent).digest(), expectedToken)) {
+        throw new ApiError('auth.invalid_metrics_token', 'Send `Authorization: Bearer <METRICS_TOKEN>` to read the metrics.');
+      }
+    }
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics(), 200);
+  });
+
   const registry = {
     object: 'list' as const,
     data: errorCodes.map((code) => ({ code, ...errorRegistry[code], type: `${publicBaseUrl}/errors#${code}` })),
