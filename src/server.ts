@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { answerClientErrors } from './http/client-errors.ts';
+import type { createServer } from 'node:http';
+import { apiServerOptions, createApiServer } from './http/node-server.ts';
 import { KeyCache } from './auth/key-cache.ts';
 import { KeyUsageTracker } from './auth/key-usage.ts';
 import { embeddedAdminToken, seedDemoTeam } from './bootstrap.ts';
@@ -34,15 +35,8 @@ const server = serve(
   {
     fetch: app.fetch,
     port: config.port,
-    serverOptions: {
-      // Slow or oversized clients are cut off, whatever the route: a slow-loris holds no socket long.
-      headersTimeout: config.http.headersTimeoutMs,
-      requestTimeout: config.http.requestTimeoutMs,
-      keepAliveTimeout: config.http.keepAliveTimeoutMs,
-      // How often those limits are checked (Node's default, 30 s, would let a slow client linger).
-      connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
-      maxHeaderSize: 16 * 1024,
-    },
+    serverOptions: apiServerOptions(config.http),
+    createServer: createApiServer(config.publicBaseUrl, logger) as unknown as typeof createServer,
   },
   (info) => {
     logger.info({ port: info.port, database: database.kind, worker: config.worker }, 'listening');
@@ -52,7 +46,6 @@ const server = serve(
     }
   },
 );
-answerClientErrors(server, config.publicBaseUrl, logger);
 
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   // Stop accepting and let in-flight requests finish (long polls answer at once), then the jobs in

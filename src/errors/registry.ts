@@ -121,6 +121,11 @@ export const errorRegistry = {
     title: 'Request timeout',
     description: 'The request headers, or the whole request, did not arrive within the server’s time limits. The connection is closed.',
   },
+  'request.expectation_failed': {
+    status: 417,
+    title: 'Expectation failed',
+    description: 'The request carried an `Expect` header other than `100-continue`, which is the only one the server meets.',
+  },
   'request.malformed_http': {
     status: 400,
     title: 'Malformed HTTP request',

@@ -84,8 +84,13 @@ export function parseUpload(request: UploadSource, files: FileStore, maxBytes: n
     };
 
     parser.on('file', (name, stream, info) => {
+      // After a refusal busboy still emits what it had buffered: nothing more is staged.
+      if (settled) {
+        stream.resume();
+        return;
+      }
       if (name !== 'file' || staging) {
-        result.extraFileParts.push(name);
+        result.extraFileParts.push(name ?? '');
         stream.resume();
         return;
       }
@@ -93,15 +98,17 @@ export function parseUpload(request: UploadSource, files: FileStore, maxBytes: n
       stream.on('limit', () => fail(tooLarge(maxBytes)));
       staging = files.stage(stream).then(
         (staged) => {
-          result.file = { ...staged, filename: info.filename ?? null };
+          // The name is only shown back: what text cannot hold (NUL, broken Unicode) becomes U+FFFD.
+          result.file = { ...staged, filename: info.filename === undefined ? null : info.filename.replaceAll('\u0000', '\ufffd').toWellFormed() };
           if ((stream as { truncated?: boolean }).truncated || staged.size > maxBytes) fail(tooLarge(maxBytes));
         },
         (err: Error) => fail(new ApiError('upload.malformed_multipart', `The file part could not be read: ${err.message}`)),
       );
     });
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(new ApiError('validation.invalid_request', `The field \`${name}\` is longer than ${FIELD_MAX_BYTES} bytes.`, { param: name }));
-      else result.fields.push([name, value]);
+      // A part without a name (busboy hands undefined) is reported as such, not as "undefined".
+      if (info.valueTruncated) fail(new ApiError('validation.invalid_request', `The field \`${name}\` is longer than ${FIELD_MAX_BYTES} bytes.`, { param: name ?? '' }));
+      else result.fields.push([name ?? '', value]);
     });
     parser.on('filesLimit', () => result.extraFileParts.push('(second file)'));
     parser.on('fieldsLimit', () => fail(new ApiError('validation.invalid_request', `At most ${MAX_FIELDS} fields are accepted.`)));

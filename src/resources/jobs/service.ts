@@ -12,6 +12,7 @@ import { recordAudit } from '../../tenancy/changes.ts';
 import { inTransaction, type TenantContext } from '../../tenancy/context.ts';
 import { assertPathId, assertReference, notFound } from '../../tenancy/references.ts';
 import { MetadataSchema } from '../../tenancy/schemas.ts';
+import { unstorableText } from '../../http/text-guard.ts';
 import { clientKind } from '../clients/service.ts';
 import { countJobsInFlight, findJob, insertJob, listJobs, lockUploadQueue, type JobRow, type JobWithInvoice } from './repository.ts';
 import { reserveCredit } from '../teams/repository.ts';
@@ -39,8 +40,18 @@ export function readUploadFields(parsed: ParsedUpload, headerClientId: string | 
   let clientId: string | undefined;
   const seen = new Set<string>();
 
-  for (const name of parsed.extraFileParts) errors.push({ param: name, code: 'unknown_field', message: 'Only one file part, named `file`, is accepted.' });
+  const shown = (name: string) => name || '(unnamed part)';
+  for (const name of parsed.extraFileParts) errors.push({ param: shown(name), code: 'unknown_field', message: 'Only one file part, named `file`, is accepted.' });
   for (const [name, value] of parsed.fields) {
+    if (unstorableText(name) !== undefined || unstorableText(value) !== undefined) {
+      // The name is echoed back as `param`: made printable first.
+      errors.push({ param: shown(name).replaceAll('\u0000', '\ufffd').toWellFormed(), code: 'invalid_string', message: 'Text may not contain NUL characters or unpaired surrogates (invalid Unicode).' });
+      continue;
+    }
+    if (!name) {
+      errors.push({ param: shown(name), code: 'unknown_field', message: 'Every part needs a name: file, hints, metadata or clientId.' });
+      continue;
+    }
     if (seen.has(name)) {
       errors.push({ param: name, code: 'duplicate_field', message: `\`${name}\` is given more than once.` });
       continue;
