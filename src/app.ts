@@ -14,13 +14,13 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { isDatabaseUnreachable } from './db/errors.ts';
 import { ApiError } from './errors/api-error.ts';
-import { codesWithStatus } from './errors/registry.ts';
 import { adminAuth, partnerAuth } from './http/auth.ts';
 import type { AppEnv } from './http/context.ts';
 import { idempotency } from './http/idempotency.ts';
 import { rateLimit } from './http/rate-limit.ts';
 import { RateLimiter } from './ratelimit/limiter.ts';
 import { registerDocs } from './http/docs.ts';
+import { documentProblemExamples, documentTags, problemDescription, problemExampleRef } from './http/openapi.ts';
 import { allowedMethods } from './http/method-not-allowed.ts';
 import { fromHttpException, problemResponse } from './http/problem.ts';
 import { requestContext } from './http/request-context.ts';
@@ -175,7 +175,13 @@ export const openApiInfo = {
     version: '1.0.0',
     description:
       'Invoice ingestion with Stripe-style live and test modes. Every team holds `parseo_live_…` and `parseo_test_…` keys at once; the two modes are two worlds that never cross.',
+    // No licence is granted to the API or this document: all rights reserved.
+    license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
   },
+  // Relative: the API is wherever this document was fetched from. A host here would make the
+  // document differ between environments, and it is generated once and committed.
+  servers: [{ url: '/', description: 'The origin that serves this document' }],
+  tags: documentTags,
 };
 
 /** The document is generated once, on first request, from the same zod schemas the routes validate with. */
@@ -202,9 +208,9 @@ function registerOpenApiDocument(app: OpenAPIHono<AppEnv>) {
   });
 }
 
-/** No servers entry: the document is the same in every environment, and clients use the origin they fetched it from. */
+/** The same document in every environment (see `servers`): the routes' own, then what every partner operation shares. */
 export function buildOpenApiDocument(app: OpenAPIHono<AppEnv>) {
-  return documentRateLimits(app.getOpenAPI31Document(openApiInfo));
+  return documentProblemExamples(documentRateLimits(app.getOpenAPI31Document(openApiInfo)));
 }
 
 type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
@@ -233,10 +239,9 @@ function documentRateLimits(doc: OpenApiDocument): OpenApiDocument {
     if (!path.startsWith(PARTNER_BASE_PATH)) continue;
     for (const operation of Object.values(item as Record<string, { responses?: Record<string, ResponseObject> }>)) {
       if (!operation?.responses) continue;
-      const codes = codesWithStatus(429).map((c) => `\`${c}\``).join(', ');
       operation.responses['429'] ??= {
-        description: `Too many requests — codes: ${codes}`,
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        description: problemDescription(429, ['rate_limit.exceeded']),
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, examples: { 'rate_limit.exceeded': problemExampleRef('rate_limit.exceeded') } } },
       };
       operation.responses['429'].headers = { ...operation.responses['429'].headers, 'Retry-After': { $ref: '#/components/headers/Retry-After' } };
       for (const [status, response] of Object.entries(operation.responses)) {

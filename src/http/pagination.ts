@@ -16,18 +16,32 @@ export function listSchema<T extends z.ZodType>(item: T, name: string) {
   return z
     .object({
       object: z.literal('list'),
-      data: z.array(item),
-      hasMore: z.boolean(),
-      nextCursor: z.string().nullable(),
+      data: z.array(item).openapi({ description: 'The page, newest first.' }),
+      hasMore: z.boolean().openapi({ description: 'Whether another page follows.' }),
+      nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; `null` on the last one.' }),
     })
     .openapi(name);
+}
+
+/** A list example with a real cursor after its last item, as `toPage` would mint it. */
+export function examplePage<Item extends { id: string; createdAt: string }>(list: string, mode: string | null, items: Item[]) {
+  const last = items.at(-1);
+  return {
+    object: 'list' as const,
+    data: items,
+    hasMore: true,
+    nextCursor: last ? encodeCursor(list, mode, { createdAt: new Date(last.createdAt), id: last.id }) : null,
+  };
 }
 
 /** Where a page starts: the (createdAt, id) of the last item seen, and what it was minted for. */
 export type CursorPosition = { createdAt: Date; id: string };
 type CursorPayload = { l: string; m: string | null; t: number; i: string };
-// The largest instant a JS Date can hold.
-const MAX_DATE_MS = 8.64e15;
+// The instants PostgreSQL reads back from an ISO string: years 1 to 9999.
+const MIN_DATE_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const MAX_DATE_MS = Date.parse('9999-12-31T23:59:59.999Z');
+// Every ID this API issues: a prefix, maybe a mode, and base62.
+const ID_SHAPE = /^[a-z]{2,4}(_(live|test))?_[0-9A-Za-z]{24}$/;
 
 /**
  * A cursor is opaque to clients but carries the list it belongs to and the caller's mode,
@@ -49,9 +63,10 @@ export function decodeCursor(cursor: string, list: string, mode: string | null):
     typeof payload === 'object' &&
     payload !== null &&
     Number.isSafeInteger(payload.t) &&
-    Math.abs(payload.t!) <= MAX_DATE_MS &&
+    payload.t! >= MIN_DATE_MS &&
+    payload.t! <= MAX_DATE_MS &&
     typeof payload.i === 'string' &&
-    payload.i.length <= 64 &&
+    ID_SHAPE.test(payload.i) &&
     payload.l === list;
   if (!wellFormed) {
     throw invalidCursor('The cursor is not one this API issued for this list.');

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { exampleTime } from '../http/openapi.ts';
 import { MODES } from '../ids.ts';
 
 export const ModeSchema = z.enum(MODES).openapi('Mode', { description: 'The world a key or resource lives in.' });
@@ -35,11 +36,12 @@ export const VatIdSchema = z
   .regex(/^[A-Z]{2}[0-9A-Za-z+*.]{2,13}$/, 'a VAT ID: country prefix and 2–13 letters or digits, e.g. DE123456789')
   .openapi({ example: 'DE123456789' });
 
-export const IdParams = z.strictObject({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'cl_test_5kQ2mZ7vB1nR8sT4uWy0f3kP' }) });
+/** The `{id}` path parameter, with an example ID of the resource it names. */
+export const idParams = (example: string) => z.strictObject({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example }) });
 
 export const timestamps = {
-  createdAt: z.iso.datetime().openapi({ example: '2026-11-22T10:00:00.000Z' }),
-  updatedAt: z.iso.datetime().openapi({ example: '2026-11-22T10:00:00.000Z' }),
+  createdAt: z.iso.datetime().openapi({ example: exampleTime() }),
+  updatedAt: z.iso.datetime().openapi({ example: exampleTime() }),
 };
 
 /** Applies a metadata patch: keys merge, "" removes a key, null clears everything. */

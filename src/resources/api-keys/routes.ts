@@ -2,14 +2,26 @@ import { createRoute } from '@hono/zod-openapi';
 import { SCOPES } from '../../auth/keys.ts';
 import type { Database } from '../../db/client.ts';
 import { ApiError } from '../../errors/api-error.ts';
-import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { adminAuthErrors, errorResponses, jsonBody, jsonBodyErrors, jsonContent, NoQuery, notFoundOf } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { createRouter } from '../../http/router.ts';
 import { findTeam } from '../teams/repository.ts';
 import { TeamIdParams } from '../teams/schemas.ts';
 import { changeAuth } from '../../auth/key-cache.ts';
 import { insertApiKey, listApiKeys, revokeApiKey } from './repository.ts';
-import { ApiKeyListQuery, ApiKeyListSchema, ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema, KeyIdParams, presentApiKey } from './schemas.ts';
+import {
+  apiKeyListExample,
+  ApiKeyListQuery,
+  ApiKeyListSchema,
+  ApiKeySchema,
+  createApiKeyExamples,
+  CreateApiKeySchema,
+  createdApiKeyExample,
+  CreatedApiKeySchema,
+  KeyIdParams,
+  presentApiKey,
+  revokedApiKeyExample,
+} from './schemas.ts';
 
 const tags = ['Admin: API keys'];
 const security = [{ adminToken: [] }];
@@ -22,8 +34,11 @@ export const createApiKeyRoute = createRoute({
   security,
   summary: 'Create an API key for a team',
   description: 'The response holds the whole key in `secret`; it is never shown again. Keys of both modes may be active at once, several per mode.',
-  request: { params: TeamIdParams, body: jsonBody(CreateApiKeySchema), query: NoQuery },
-  responses: { 201: jsonContent(CreatedApiKeySchema, 'The new key, with its secret.'), ...errorResponses(400, 401, 404, 413, 415) },
+  request: { params: TeamIdParams, body: jsonBody(CreateApiKeySchema, { examples: createApiKeyExamples }), query: NoQuery },
+  responses: {
+    201: jsonContent(CreatedApiKeySchema, 'The new key, with its secret.', { example: createdApiKeyExample }),
+    ...errorResponses(400, ...adminAuthErrors, notFoundOf('team'), ...jsonBodyErrors),
+  },
 });
 
 export const listApiKeysRoute = createRoute({
@@ -33,8 +48,12 @@ export const listApiKeysRoute = createRoute({
   tags,
   security,
   summary: "List a team's API keys",
+  description: 'Keys of both modes, revoked ones included, newest first, with their usage (which may lag a second or so). Never the secret.',
   request: { params: TeamIdParams, query: ApiKeyListQuery },
-  responses: { 200: jsonContent(ApiKeyListSchema, 'Keys, newest first, without secrets.'), ...errorResponses(400, 401, 404) },
+  responses: {
+    200: jsonContent(ApiKeyListSchema, 'Keys, newest first, without secrets.', { example: apiKeyListExample }),
+    ...errorResponses(400, ...adminAuthErrors, notFoundOf('team')),
+  },
 });
 
 export const revokeApiKeyRoute = createRoute({
@@ -46,7 +65,10 @@ export const revokeApiKeyRoute = createRoute({
   summary: 'Revoke an API key',
   description: 'Takes effect on the very next request. Revoking a revoked key keeps its first revocation time.',
   request: { params: KeyIdParams, query: NoQuery },
-  responses: { 200: jsonContent(ApiKeySchema, 'The key, with `revokedAt` set.'), ...errorResponses(400, 401, 404) },
+  responses: {
+    200: jsonContent(ApiKeySchema, 'The key, with `revokedAt` set.', { example: revokedApiKeyExample }),
+    ...errorResponses(400, ...adminAuthErrors, notFoundOf('api_key')),
+  },
 });
 
 async function requireTeam(db: Database, id: string) {

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
-import { errorResponses, jsonContent } from '../../http/openapi.ts';
-import { decodeCursor, listQueryFields, listSchema, toPage } from '../../http/pagination.ts';
+import { errorResponses, exampleId, exampleKeyPrefix, exampleRequestId, exampleTime, jsonContent } from '../../http/openapi.ts';
+import { decodeCursor, examplePage, listQueryFields, listSchema, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
 import { tenantContext } from '../../tenancy/context.ts';
 import { ModeSchema } from '../../tenancy/schemas.ts';
@@ -10,7 +10,7 @@ import { listAuditLogs, type AuditLogRow } from './repository.ts';
 
 export const AuditLogSchema = z
   .object({
-    id: z.string().openapi({ example: 'al_test_8Hj2Kl4Mn6Pq8Rs0Tu2Vw4Xy' }),
+    id: z.string().openapi({ example: exampleId('al') }),
     object: z.literal('audit_log'),
     mode: ModeSchema,
     action: z.string().openapi({ example: 'contact.created' }),
@@ -25,9 +25,38 @@ export const AuditLogSchema = z
 
 const AuditLogListQuery = z.strictObject({
   ...listQueryFields,
-  action: z.string().max(100).optional().openapi({ description: 'Only entries of this action, e.g. `client.deleted`.' }),
-  resourceId: z.string().max(64).optional().openapi({ description: 'Only entries about this resource.' }),
+  action: z.string().max(100).optional().openapi({ description: 'Only entries of this action, e.g. `client.deleted`.', example: 'client.deleted' }),
+  resourceId: z.string().max(64).optional().openapi({ description: 'Only entries about this resource.', example: exampleId('cl') }),
 });
+
+type AuditLog = z.infer<typeof AuditLogSchema>;
+const actor = { keyId: exampleId('key', null), keyPrefix: exampleKeyPrefix, keyName: 'CI' };
+const auditLogListExample = examplePage<AuditLog>('audit-logs', 'test', [
+  {
+    id: exampleId('al', 'test', 'updated'),
+    object: 'audit_log',
+    mode: 'test',
+    action: 'client.updated',
+    resourceType: 'client',
+    resourceId: exampleId('cl'),
+    actor,
+    requestId: 'req_7Qw2Er4Ty6Ui8Op0As2Df4Gh',
+    ipAddress: '203.0.113.7',
+    createdAt: exampleTime(30),
+  },
+  {
+    id: exampleId('al'),
+    object: 'audit_log',
+    mode: 'test',
+    action: 'client.created',
+    resourceType: 'client',
+    resourceId: exampleId('cl'),
+    actor,
+    requestId: exampleRequestId,
+    ipAddress: '203.0.113.7',
+    createdAt: exampleTime(),
+  },
+]);
 
 export const listAuditLogsRoute = createRoute({
   operationId: 'listAuditLogs',
@@ -39,10 +68,13 @@ export const listAuditLogsRoute = createRoute({
   summary: 'List audit-log entries',
   description: 'Every partner write in the caller’s mode, newest first. Test and live keep separate streams. Needs `audit:read`.',
   request: { query: AuditLogListQuery },
-  responses: { 200: jsonContent(listSchema(AuditLogSchema, 'AuditLogList'), 'A page of entries.'), ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonContent(listSchema(AuditLogSchema, 'AuditLogList'), 'A page of entries.', { example: auditLogListExample }),
+    ...errorResponses(400, 401, 403),
+  },
 });
 
-function presentAuditLog(row: AuditLogRow): z.infer<typeof AuditLogSchema> {
+function presentAuditLog(row: AuditLogRow): AuditLog {
   return {
     id: row.id,
     object: 'audit_log',

@@ -1,18 +1,32 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
-import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { IdempotencyHeaders, NoQuery, errorResponses, exampleTime, idempotencyErrors, jsonBody, jsonBodyErrors, jsonContent, notFoundOf } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
 import { tenantContext } from '../../tenancy/context.ts';
-import { IdParams } from '../../tenancy/schemas.ts';
-import { ClientListQuery, ClientListSchema, ClientSchema, CreateClientSchema, DeletedClientSchema, presentClient, UpdateClientSchema } from './schemas.ts';
+import { idParams } from '../../tenancy/schemas.ts';
+import {
+  ClientListQuery,
+  clientExample,
+  clientListExample,
+  ClientListSchema,
+  ClientSchema,
+  createClientExamples,
+  CreateClientSchema,
+  deletedClientExample,
+  DeletedClientSchema,
+  presentClient,
+  updateClientExamples,
+  UpdateClientSchema,
+} from './schemas.ts';
 import { createClient, getClient, listClientPage, removeClient, updateClientFields } from './service.ts';
 
 const tags = ['Clients'];
 const security = [{ bearerAuth: [] }];
 const read = [requireScope('client:read')];
 const write = [requireScope('client:write')];
+const IdParams = idParams(clientExample.id);
 
 export const createClientRoute = createRoute({
   operationId: 'createClient',
@@ -23,8 +37,11 @@ export const createClientRoute = createRoute({
   middleware: write,
   summary: 'Create a client',
   description: 'A company on whose behalf you process invoices. Needs `client:write`.',
-  request: { body: jsonBody(CreateClientSchema), query: NoQuery },
-  responses: { 201: jsonContent(ClientSchema, 'The new client.'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+  request: { body: jsonBody(CreateClientSchema, { examples: createClientExamples }), query: NoQuery, headers: IdempotencyHeaders },
+  responses: {
+    201: jsonContent(ClientSchema, 'The new client.', { example: clientExample }),
+    ...errorResponses(400, 401, 403, ...jsonBodyErrors, ...idempotencyErrors),
+  },
 });
 
 export const listClientsRoute = createRoute({
@@ -37,7 +54,7 @@ export const listClientsRoute = createRoute({
   summary: 'List clients',
   description: 'Clients of the caller’s mode, newest first. Needs `client:read`.',
   request: { query: ClientListQuery },
-  responses: { 200: jsonContent(ClientListSchema, 'A page of clients.'), ...errorResponses(400, 401, 403) },
+  responses: { 200: jsonContent(ClientListSchema, 'A page of clients.', { example: clientListExample }), ...errorResponses(400, 401, 403) },
 });
 
 export const getClientRoute = createRoute({
@@ -48,8 +65,9 @@ export const getClientRoute = createRoute({
   security,
   middleware: read,
   summary: 'Retrieve a client',
+  description: 'A client of the caller’s mode. Needs `client:read`.',
   request: { params: IdParams, query: NoQuery },
-  responses: { 200: jsonContent(ClientSchema, 'The client.'), ...errorResponses(400, 401, 403, 404) },
+  responses: { 200: jsonContent(ClientSchema, 'The client.', { example: clientExample }), ...errorResponses(400, 401, 403, notFoundOf('client')) },
 });
 
 export const updateClientRoute = createRoute({
@@ -60,8 +78,12 @@ export const updateClientRoute = createRoute({
   security,
   middleware: write,
   summary: 'Update a client',
-  request: { params: IdParams, body: jsonBody(UpdateClientSchema), query: NoQuery },
-  responses: { 200: jsonContent(ClientSchema, 'The updated client.'), ...errorResponses(400, 401, 403, 404, 413, 415) },
+  description: 'Only the fields sent change; `null` clears an optional field. Metadata keys merge. Needs `client:write`.',
+  request: { params: IdParams, body: jsonBody(UpdateClientSchema, { examples: updateClientExamples }), query: NoQuery },
+  responses: {
+    200: jsonContent(ClientSchema, 'The updated client.', { example: { ...clientExample, name: 'Müller Bau GmbH & Co. KG', updatedAt: exampleTime(30) } }),
+    ...errorResponses(400, 401, 403, notFoundOf('client'), ...jsonBodyErrors),
+  },
 });
 
 export const deleteClientRoute = createRoute({
@@ -72,9 +94,12 @@ export const deleteClientRoute = createRoute({
   security,
   middleware: write,
   summary: 'Delete a client',
-  description: 'Refused with 409 `resource.in_use` while contacts or invoices reference the client.',
+  description: 'Refused with 409 `resource.in_use` while contacts or invoices reference the client. Needs `client:write`.',
   request: { params: IdParams, query: NoQuery },
-  responses: { 200: jsonContent(DeletedClientSchema, 'The client was deleted.'), ...errorResponses(400, 401, 403, 404, 409) },
+  responses: {
+    200: jsonContent(DeletedClientSchema, 'The client was deleted.', { example: deletedClientExample }),
+    ...errorResponses(400, 401, 403, notFoundOf('client'), 'resource.in_use'),
+  },
 });
 
 export function registerClientRoutes(app: ReturnType<typeof createRouter>, db: Database) {

@@ -1,11 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { listQueryFields, listSchema } from '../../http/pagination.ts';
+import { exampleId, exampleTime, type NamedExamples } from '../../http/openapi.ts';
+import { examplePage, listQueryFields, listSchema } from '../../http/pagination.ts';
 import { CountrySchema, MetadataSchema, ModeSchema, timestamps, VatIdSchema } from '../../tenancy/schemas.ts';
 import type { ClientRow } from './repository.ts';
 
 export const ClientSchema = z
   .object({
-    id: z.string().openapi({ example: 'cl_test_9Z8y7X6w5V4u3T2s1R0qPoNm' }),
+    id: z.string().openapi({ example: exampleId('cl') }),
     object: z.literal('client'),
     mode: ModeSchema,
     name: z.string().openapi({ example: 'Müller Bau GmbH' }),
@@ -32,7 +33,7 @@ export const CreateClientSchema = z
     country: fields.country.optional(),
     metadata: MetadataSchema.optional(),
   })
-  .openapi('CreateClientRequest', { example: { name: 'Müller Bau GmbH', externalRef: 'CUST-1042', vatId: 'DE123456789', country: 'DE' } });
+  .openapi('CreateClientRequest');
 
 export const UpdateClientSchema = z
   .strictObject({
@@ -46,7 +47,7 @@ export const UpdateClientSchema = z
 
 export const ClientListQuery = z.strictObject({
   ...listQueryFields,
-  externalRef: z.string().max(200).optional().openapi({ description: 'Only the client with this external reference.' }),
+  externalRef: z.string().max(200).optional().openapi({ description: 'Only the client with this external reference.', example: 'CUST-1042' }),
 });
 
 export const ClientListSchema = listSchema(ClientSchema, 'ClientList');
@@ -56,6 +57,39 @@ export const DeletedClientSchema = z
   .openapi('DeletedClient');
 
 export type Client = z.infer<typeof ClientSchema>;
+
+export const clientExample: Client = {
+  id: exampleId('cl'),
+  object: 'client',
+  mode: 'test',
+  name: 'Müller Bau GmbH',
+  externalRef: 'CUST-1042',
+  vatId: 'DE123456789',
+  country: 'DE',
+  metadata: { erpId: '4711' },
+  createdAt: exampleTime(),
+  updatedAt: exampleTime(),
+};
+
+export const clientListExample = examplePage<Client>('clients', 'test', [
+  { ...clientExample, id: exampleId('cl', 'test', 'second'), name: 'Schneider Logistik AG', externalRef: 'CUST-1043', vatId: 'DE811569869', createdAt: exampleTime(5), updatedAt: exampleTime(5) },
+  clientExample,
+]);
+
+export const createClientExamples = {
+  full: {
+    summary: 'A client with every field',
+    value: { name: 'Müller Bau GmbH', externalRef: 'CUST-1042', vatId: 'DE123456789', country: 'DE', metadata: { erpId: '4711' } },
+  },
+  minimal: { summary: 'Only the name', value: { name: 'Müller Bau GmbH' } },
+} satisfies NamedExamples<z.input<typeof CreateClientSchema>>;
+
+export const updateClientExamples = {
+  rename: { summary: 'Change the name', value: { name: 'Müller Bau GmbH & Co. KG' } },
+  clear: { summary: 'Clear the VAT ID and remove one metadata key', value: { vatId: null, metadata: { erpId: '' } } },
+} satisfies NamedExamples<z.input<typeof UpdateClientSchema>>;
+
+export const deletedClientExample = { id: clientExample.id, object: 'client', mode: 'test', deleted: true } satisfies z.infer<typeof DeletedClientSchema>;
 
 export function presentClient(row: ClientRow): Client {
   return {

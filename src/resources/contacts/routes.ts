@@ -1,18 +1,32 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
-import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { IdempotencyHeaders, NoQuery, errorResponses, exampleTime, idempotencyErrors, jsonBody, jsonBodyErrors, jsonContent, notFoundOf, referenceErrors } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
 import { tenantContext } from '../../tenancy/context.ts';
-import { IdParams } from '../../tenancy/schemas.ts';
-import { ContactListQuery, ContactListSchema, ContactSchema, CreateContactSchema, DeletedContactSchema, presentContact, UpdateContactSchema } from './schemas.ts';
+import { idParams } from '../../tenancy/schemas.ts';
+import {
+  contactExample,
+  contactListExample,
+  ContactListQuery,
+  ContactListSchema,
+  ContactSchema,
+  createContactExamples,
+  CreateContactSchema,
+  deletedContactExample,
+  DeletedContactSchema,
+  presentContact,
+  updateContactExamples,
+  UpdateContactSchema,
+} from './schemas.ts';
 import { createContact, getContact, listContactPage, removeContact, updateContactFields } from './service.ts';
 
 const tags = ['Contacts'];
 const security = [{ bearerAuth: [] }];
 const read = [requireScope('contact:read')];
 const write = [requireScope('contact:write')];
+const IdParams = idParams(contactExample.id);
 
 export const createContactRoute = createRoute({
   operationId: 'createContact',
@@ -23,8 +37,11 @@ export const createContactRoute = createRoute({
   middleware: write,
   summary: 'Create a contact',
   description: 'A business partner: a seller or a buyer. `clientId` must be a client of the same mode. Needs `contact:write`.',
-  request: { body: jsonBody(CreateContactSchema), query: NoQuery },
-  responses: { 201: jsonContent(ContactSchema, 'The new contact.'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+  request: { body: jsonBody(CreateContactSchema, { examples: createContactExamples }), query: NoQuery, headers: IdempotencyHeaders },
+  responses: {
+    201: jsonContent(ContactSchema, 'The new contact.', { example: contactExample }),
+    ...errorResponses(400, 401, 403, ...jsonBodyErrors, ...referenceErrors, ...idempotencyErrors),
+  },
 });
 
 export const listContactsRoute = createRoute({
@@ -37,7 +54,10 @@ export const listContactsRoute = createRoute({
   summary: 'List contacts',
   description: 'Contacts of the caller’s mode, newest first, optionally filtered. Needs `contact:read`.',
   request: { query: ContactListQuery },
-  responses: { 200: jsonContent(ContactListSchema, 'A page of contacts.'), ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonContent(ContactListSchema, 'A page of contacts.', { example: contactListExample }),
+    ...errorResponses(400, 401, 403, 'validation.client_mode_mismatch'),
+  },
 });
 
 export const getContactRoute = createRoute({
@@ -48,8 +68,9 @@ export const getContactRoute = createRoute({
   security,
   middleware: read,
   summary: 'Retrieve a contact',
+  description: 'A contact of the caller’s mode. Needs `contact:read`.',
   request: { params: IdParams, query: NoQuery },
-  responses: { 200: jsonContent(ContactSchema, 'The contact.'), ...errorResponses(400, 401, 403, 404) },
+  responses: { 200: jsonContent(ContactSchema, 'The contact.', { example: contactExample }), ...errorResponses(400, 401, 403, notFoundOf('contact')) },
 });
 
 export const updateContactRoute = createRoute({
@@ -60,8 +81,14 @@ export const updateContactRoute = createRoute({
   security,
   middleware: write,
   summary: 'Update a contact',
-  request: { params: IdParams, body: jsonBody(UpdateContactSchema), query: NoQuery },
-  responses: { 200: jsonContent(ContactSchema, 'The updated contact.'), ...errorResponses(400, 401, 403, 404, 413, 415) },
+  description: 'Only the fields sent change; `null` clears an optional field and `address` is replaced whole. Needs `contact:write`.',
+  request: { params: IdParams, body: jsonBody(UpdateContactSchema, { examples: updateContactExamples }), query: NoQuery },
+  responses: {
+    200: jsonContent(ContactSchema, 'The updated contact.', {
+      example: { ...contactExample, role: 'both', email: 'invoices@schmidt-elektro.de', updatedAt: exampleTime(30) },
+    }),
+    ...errorResponses(400, 401, 403, notFoundOf('contact'), ...jsonBodyErrors, ...referenceErrors),
+  },
 });
 
 export const deleteContactRoute = createRoute({
@@ -72,9 +99,12 @@ export const deleteContactRoute = createRoute({
   security,
   middleware: write,
   summary: 'Delete a contact',
-  description: 'Refused with 409 `resource.in_use` while invoices reference the contact.',
+  description: 'Refused with 409 `resource.in_use` while invoices reference the contact. Needs `contact:write`.',
   request: { params: IdParams, query: NoQuery },
-  responses: { 200: jsonContent(DeletedContactSchema, 'The contact was deleted.'), ...errorResponses(400, 401, 403, 404, 409) },
+  responses: {
+    200: jsonContent(DeletedContactSchema, 'The contact was deleted.', { example: deletedContactExample }),
+    ...errorResponses(400, 401, 403, notFoundOf('contact'), 'resource.in_use.contact'),
+  },
 });
 
 export function registerContactRoutes(app: ReturnType<typeof createRouter>, db: Database) {

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { listQueryFields, listSchema } from '../../http/pagination.ts';
+import { exampleId, exampleTime, type NamedExamples } from '../../http/openapi.ts';
+import { examplePage, listQueryFields, listSchema } from '../../http/pagination.ts';
 import { CountrySchema, MetadataSchema, ModeSchema, timestamps, VatIdSchema } from '../../tenancy/schemas.ts';
 import type { ContactRow } from './repository.ts';
 
@@ -27,7 +28,7 @@ export const PostalAddressSchema = z
 
 export const ContactSchema = z
   .object({
-    id: z.string().openapi({ example: 'ct_test_3Jk9Lm2Np4Qr6St8Uv0Wx1Yz' }),
+    id: z.string().openapi({ example: exampleId('ct') }),
     object: z.literal('contact'),
     mode: ModeSchema,
     name: z.string().openapi({ example: 'Schmidt Elektro KG' }),
@@ -60,7 +61,7 @@ export const CreateContactSchema = z
     address: fields.address.optional(),
     metadata: MetadataSchema.optional(),
   })
-  .openapi('CreateContactRequest', { example: { name: 'Schmidt Elektro KG', email: 'billing@schmidt-elektro.de', role: 'supplier', vatId: 'DE987654321' } });
+  .openapi('CreateContactRequest');
 
 export const UpdateContactSchema = z
   .strictObject({
@@ -76,9 +77,9 @@ export const UpdateContactSchema = z
 
 export const ContactListQuery = z.strictObject({
   ...listQueryFields,
-  clientId: z.string().max(64).optional().openapi({ description: 'Only contacts of this client.' }),
-  email: z.string().max(254).optional().openapi({ description: 'Only contacts with this email (case-insensitive).' }),
-  vatId: z.string().max(32).optional().openapi({ description: 'Only contacts with this VAT ID.' }),
+  clientId: z.string().max(64).optional().openapi({ description: 'Only contacts of this client.', example: exampleId('cl') }),
+  email: z.string().max(254).optional().openapi({ description: 'Only contacts with this email (case-insensitive).', example: 'billing@schmidt-elektro.de' }),
+  vatId: z.string().max(32).optional().openapi({ description: 'Only contacts with this VAT ID.', example: 'DE987654321' }),
 });
 
 export const ContactListSchema = listSchema(ContactSchema, 'ContactList');
@@ -89,6 +90,48 @@ export const DeletedContactSchema = z
 
 export type Contact = z.infer<typeof ContactSchema>;
 export type AddressInput = z.infer<typeof AddressSchema>;
+
+export const contactExample: Contact = {
+  id: exampleId('ct'),
+  object: 'contact',
+  mode: 'test',
+  name: 'Schmidt Elektro KG',
+  email: 'billing@schmidt-elektro.de',
+  vatId: 'DE987654321',
+  role: 'supplier',
+  clientId: exampleId('cl'),
+  address: { line1: 'Hauptstraße 1', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' },
+  metadata: {},
+  createdAt: exampleTime(10),
+  updatedAt: exampleTime(10),
+};
+
+export const contactListExample = examplePage<Contact>('contacts', 'test', [
+  { ...contactExample, id: exampleId('ct', 'test', 'buyer'), name: 'Parseo Test Buyer SARL', email: null, vatId: 'FR40303265045', role: 'customer', address: null, createdAt: exampleTime(12), updatedAt: exampleTime(12) },
+  contactExample,
+]);
+
+export const createContactExamples = {
+  supplier: {
+    summary: 'A supplier of a client, with its address',
+    value: {
+      name: 'Schmidt Elektro KG',
+      email: 'billing@schmidt-elektro.de',
+      vatId: 'DE987654321',
+      role: 'supplier',
+      clientId: exampleId('cl'),
+      address: { line1: 'Hauptstraße 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    },
+  },
+  minimal: { summary: 'Only the name', value: { name: 'Schmidt Elektro KG' } },
+} satisfies NamedExamples<z.input<typeof CreateContactSchema>>;
+
+export const updateContactExamples = {
+  role: { summary: 'Change the role and email', value: { role: 'both', email: 'invoices@schmidt-elektro.de' } },
+  unlink: { summary: 'Detach from its client and clear the address', value: { clientId: null, address: null } },
+} satisfies NamedExamples<z.input<typeof UpdateContactSchema>>;
+
+export const deletedContactExample = { id: contactExample.id, object: 'contact', mode: 'test', deleted: true } satisfies z.infer<typeof DeletedContactSchema>;
 
 export function presentContact(row: ContactRow): Contact {
   return {

@@ -1,19 +1,20 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
-import { NoQuery, errorResponses, jsonContent } from '../../http/openapi.ts';
+import { NoQuery, errorResponses, jsonContent, notFoundOf } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
 import { tenantContext } from '../../tenancy/context.ts';
 import { assertPathId, notFound } from '../../tenancy/references.ts';
-import { IdParams } from '../../tenancy/schemas.ts';
+import { idParams } from '../../tenancy/schemas.ts';
 import { findEvent, listEvents } from './repository.ts';
-import { EventListQuery, EventListSchema, EventSchema, presentEvent } from './schemas.ts';
+import { eventExamples, eventListExample, EventListQuery, EventListSchema, EventSchema, presentEvent } from './schemas.ts';
 
 const tags = ['Events'];
 const security = [{ bearerAuth: [] }];
 const read = [requireScope('event:read')];
 export const eventKind = { prefix: 'evt', noun: 'event' };
+const IdParams = idParams(eventExamples['job.completed'].value.id);
 
 export const listEventsRoute = createRoute({
   operationId: 'listEvents',
@@ -25,7 +26,7 @@ export const listEventsRoute = createRoute({
   summary: 'List events',
   description: 'Events of the caller’s mode, newest first. Needs `event:read`.',
   request: { query: EventListQuery },
-  responses: { 200: jsonContent(EventListSchema, 'A page of events.'), ...errorResponses(400, 401, 403) },
+  responses: { 200: jsonContent(EventListSchema, 'A page of events.', { example: eventListExample }), ...errorResponses(400, 401, 403) },
 });
 
 export const getEventRoute = createRoute({
@@ -36,8 +37,9 @@ export const getEventRoute = createRoute({
   security,
   middleware: read,
   summary: 'Retrieve an event',
+  description: 'An event of the caller’s mode, with the object as it was when the event happened. Needs `event:read`.',
   request: { params: IdParams, query: NoQuery },
-  responses: { 200: jsonContent(EventSchema, 'The event.'), ...errorResponses(400, 401, 403, 404) },
+  responses: { 200: jsonContent(EventSchema, 'The event.', { examples: eventExamples }), ...errorResponses(400, 401, 403, notFoundOf('event')) },
 });
 
 export function registerEventRoutes(app: ReturnType<typeof createRouter>, db: Database) {

@@ -5,7 +5,19 @@ import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
 import { fingerprintOf, idempotencyKeyOf, runIdempotent } from '../../http/idempotency.ts';
 import { parseUpload, uploadSource } from '../../http/multipart.ts';
-import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import {
+  errorResponses,
+  exampleId,
+  exampleTime,
+  IdempotencyHeaders,
+  idempotencyErrors,
+  jsonBody,
+  jsonBodyErrors,
+  jsonContent,
+  NoQuery,
+  notFoundOf,
+  referenceErrors,
+} from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
 import { fixtureInvoices, testScenarios } from '../../pipeline/fixtures.ts';
@@ -13,16 +25,29 @@ import type { JobSignals } from '../../pipeline/signals.ts';
 import type { FileStore } from '../../storage/file-store.ts';
 import type { SecretBox } from '../../webhooks/secrets.ts';
 import { tenantContext } from '../../tenancy/context.ts';
-import { IdParams } from '../../tenancy/schemas.ts';
-import { JobAcceptedSchema } from '../jobs/schemas.ts';
+import { idParams } from '../../tenancy/schemas.ts';
+import { jobAcceptedExample, JobAcceptedSchema } from '../jobs/schemas.ts';
 import { checkUploadedFile, readUploadFields, submitUpload } from '../jobs/service.ts';
-import { DeletedInvoiceSchema, InvoiceListQuery, InvoiceListSchema, InvoiceSchema, presentInvoice, UpdateInvoiceSchema } from './schemas.ts';
+import {
+  deletedInvoiceExample,
+  DeletedInvoiceSchema,
+  invoiceExample,
+  invoiceExamples,
+  invoiceListExample,
+  InvoiceListQuery,
+  InvoiceListSchema,
+  InvoiceSchema,
+  presentInvoice,
+  updateInvoiceExamples,
+  UpdateInvoiceSchema,
+} from './schemas.ts';
 import { getInvoiceRow, listInvoicePage, removeInvoice, updateInvoiceLinks } from './service.ts';
 
 const tags = ['Invoices'];
 const security = [{ bearerAuth: [] }];
 const read = [requireScope('invoice:read')];
 const write = [requireScope('invoice:write')];
+const IdParams = idParams(invoiceExample.id);
 
 const scenarioDocs = Object.entries(testScenarios)
   .map(([name, meaning]) => `- \`${name}\`: ${meaning}`)
@@ -51,9 +76,8 @@ ${scenarioDocs}
 Honours \`Idempotency-Key\`: a retry with the same file and fields replays the first answer.`,
   request: {
     query: NoQuery,
-    headers: z.object({
-      'X-Client-Id': z.string().optional().openapi({ description: 'A client of the same mode (alternative to the `clientId` field).' }),
-      'Idempotency-Key': z.string().optional(),
+    headers: IdempotencyHeaders.extend({
+      'X-Client-Id': z.string().optional().openapi({ description: 'A client of the same mode (alternative to the `clientId` field).', example: exampleId('cl') }),
     }),
     body: {
       required: true,
@@ -71,6 +95,22 @@ Honours \`Idempotency-Key\`: a retry with the same file and fields replays the f
             },
           },
           encoding: { file: { contentType: 'application/pdf, application/xml, text/xml' } },
+          examples: {
+            test: {
+              summary: 'A file for a client, with metadata',
+              description: 'With a test key the job completes with the canned invoice the file’s SHA-256 picks.',
+              value: { file: '(the bytes of TEST-INV-0001.pdf)', clientId: exampleId('cl'), metadata: '{"erpId":"4711"}' },
+            },
+            scenario: {
+              summary: 'Test mode: ask for a failed job',
+              description: 'Dotted fields work as well as a JSON `hints` object.',
+              value: { file: '(the bytes of invoice.xml)', 'hints.testScenario': 'failed' },
+            },
+            creditNote: {
+              summary: 'Test mode: ask for the canned credit note',
+              value: { file: '(the bytes of invoice.pdf)', hints: '{"testScenario":"credit_note"}' },
+            },
+          },
         },
       },
     },
@@ -78,10 +118,29 @@ Honours \`Idempotency-Key\`: a retry with the same file and fields replays the f
   responses: {
     202: {
       description: 'Accepted: the job is processing. `Location` points at it.',
-      headers: { Location: { schema: { type: 'string' }, description: '/external/v1/jobs/{jobId}' } },
-      content: { 'application/json': { schema: JobAcceptedSchema, example: { jobId: 'job_test_abc123DEF456ghi789JKL012', status: 'processing' } } },
+      headers: {
+        Location: { schema: { type: 'string' }, description: 'The job: `/external/v1/jobs/{jobId}`.', example: `/external/v1/jobs/${jobAcceptedExample.jobId}` },
+      },
+      content: { 'application/json': { schema: JobAcceptedSchema, example: jobAcceptedExample } },
     },
-    ...errorResponses(400, 401, 402, 403, 409, 413, 415, 422),
+    ...errorResponses(
+      400,
+      'validation.invalid_request.upload',
+      'upload.missing_file',
+      'upload.empty_file',
+      'upload.malformed_multipart',
+      ...referenceErrors,
+      401,
+      402,
+      403,
+      'upload.too_large',
+      'request.body_too_large',
+      'upload.unsupported_type',
+      'request.unsupported_media_type.upload',
+      ...idempotencyErrors,
+      'rate_limit.exceeded',
+      'rate_limit.queue_full',
+    ),
   },
 });
 
@@ -93,8 +152,9 @@ export const listInvoicesRoute = createRoute({
   security,
   middleware: read,
   summary: 'List invoices',
+  description: 'Invoices of the caller’s mode, newest first, optionally of one client or job. Needs `invoice:read`.',
   request: { query: InvoiceListQuery },
-  responses: { 200: jsonContent(InvoiceListSchema, 'A page of invoices, newest first.'), ...errorResponses(400, 401, 403) },
+  responses: { 200: jsonContent(InvoiceListSchema, 'A page of invoices, newest first.', { example: invoiceListExample }), ...errorResponses(400, 401, 403) },
 });
 
 export const getInvoiceRoute = createRoute({
@@ -105,10 +165,11 @@ export const getInvoiceRoute = createRoute({
   security,
   middleware: read,
   summary: 'Retrieve an invoice',
+  description: 'The structured invoice a job produced. The examples are the canned invoices every test upload completes with. Needs `invoice:read`.',
   request: { params: IdParams, query: NoQuery },
   responses: {
-    200: { description: 'The invoice.', content: { 'application/json': { schema: InvoiceSchema, example: { object: 'invoice', mode: 'test', ...fixtureInvoices.plain } } } },
-    ...errorResponses(400, 401, 403, 404),
+    200: jsonContent(InvoiceSchema, 'The invoice.', { examples: invoiceExamples }),
+    ...errorResponses(400, 401, 403, notFoundOf('invoice')),
   },
 });
 
@@ -120,8 +181,15 @@ export const updateInvoiceRoute = createRoute({
   security,
   middleware: write,
   summary: 'Link an invoice to a client or contacts, or change its metadata',
-  request: { params: IdParams, body: jsonBody(UpdateInvoiceSchema), query: NoQuery },
-  responses: { 200: jsonContent(InvoiceSchema, 'The updated invoice.'), ...errorResponses(400, 401, 403, 404, 413, 415) },
+  description:
+    'The extracted fields are the document’s and never change; only the links and metadata do. References must be of the same mode (400 `validation.client_mode_mismatch` otherwise). Needs `invoice:write`.',
+  request: { params: IdParams, body: jsonBody(UpdateInvoiceSchema, { examples: updateInvoiceExamples }), query: NoQuery },
+  responses: {
+    200: jsonContent(InvoiceSchema, 'The updated invoice.', {
+      example: { ...invoiceExample, sellerContactId: exampleId('ct'), buyerContactId: exampleId('ct', 'test', 'buyer'), updatedAt: exampleTime(45) },
+    }),
+    ...errorResponses(400, 401, 403, notFoundOf('invoice'), ...jsonBodyErrors, ...referenceErrors),
+  },
 });
 
 export const deleteInvoiceRoute = createRoute({
@@ -132,8 +200,12 @@ export const deleteInvoiceRoute = createRoute({
   security,
   middleware: write,
   summary: 'Delete an invoice',
+  description: 'The job that produced it, and its stored file, stay. Needs `invoice:write`.',
   request: { params: IdParams, query: NoQuery },
-  responses: { 200: jsonContent(DeletedInvoiceSchema, 'The invoice was deleted.'), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: jsonContent(DeletedInvoiceSchema, 'The invoice was deleted.', { example: deletedInvoiceExample }),
+    ...errorResponses(400, 401, 403, notFoundOf('invoice')),
+  },
 });
 
 export const getInvoiceFileRoute = createRoute({
@@ -144,16 +216,20 @@ export const getInvoiceFileRoute = createRoute({
   security,
   middleware: read,
   summary: 'Download the original file',
+  description: 'The bytes exactly as uploaded, as an attachment named after the upload. Needs `invoice:read`.',
   request: { params: IdParams, query: NoQuery },
   responses: {
     200: {
       description: 'The bytes as uploaded, with their sniffed content type.',
+      headers: {
+        'Content-Disposition': { schema: { type: 'string' }, description: 'The upload’s file name.', example: 'attachment; filename="TEST-INV-0001.pdf"' },
+      },
       content: {
-        'application/pdf': { schema: { type: 'string', format: 'binary' } },
-        'application/xml': { schema: { type: 'string', format: 'binary' } },
+        'application/pdf': { schema: { type: 'string', format: 'binary' }, example: '%PDF-1.7 … (the uploaded bytes)' },
+        'application/xml': { schema: { type: 'string', format: 'binary' }, example: '<?xml version="1.0" encoding="UTF-8"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">…</Invoice>' },
       },
     },
-    ...errorResponses(400, 401, 403, 404),
+    ...errorResponses(400, 401, 403, notFoundOf('invoice')),
   },
 });
 

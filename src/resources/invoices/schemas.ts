@@ -1,5 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { listQueryFields, listSchema } from '../../http/pagination.ts';
+import { createHash } from 'node:crypto';
+import { exampleId, exampleTime, type NamedExamples } from '../../http/openapi.ts';
+import { examplePage, listQueryFields, listSchema } from '../../http/pagination.ts';
+import { crossCheck } from '../../pipeline/cross-check.ts';
+import { fixtureInvoices, fixtureNames, type FixtureName } from '../../pipeline/fixtures.ts';
 import { MetadataSchema, ModeSchema, timestamps } from '../../tenancy/schemas.ts';
 import type { InvoiceRow } from './repository.ts';
 
@@ -33,7 +37,7 @@ const AllowanceChargeSchema = z
 
 export const InvoiceSchema = z
   .object({
-    id: z.string().openapi({ example: 'inv_test_5kQ2mZ7vB1nR8sT4uWy0f3kP' }),
+    id: z.string().openapi({ example: exampleId('inv', 'test', 'plain') }),
     object: z.literal('invoice'),
     mode: ModeSchema,
     clientId: z.string().nullable(),
@@ -81,8 +85,8 @@ export const UpdateInvoiceSchema = z
 
 export const InvoiceListQuery = z.strictObject({
   ...listQueryFields,
-  clientId: z.string().max(64).optional(),
-  jobId: z.string().max(64).optional(),
+  clientId: z.string().max(64).optional().openapi({ description: 'Only invoices of this client.', example: exampleId('cl') }),
+  jobId: z.string().max(64).optional().openapi({ description: 'Only the invoice this job produced.', example: exampleId('job', 'test', 'plain') }),
 });
 
 export const InvoiceListSchema = listSchema(InvoiceSchema, 'InvoiceList');
@@ -120,3 +124,70 @@ export function presentInvoice(row: InvoiceRow): Invoice {
     updatedAt: row.updatedAt.toISOString(),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Examples: the canned test invoices, presented exactly as the API answers them.
+
+/** A file digest that makes `fixtureFor` pick this fixture, as a real test upload's would. */
+function exampleSha256(name: FixtureName): string {
+  const digest = createHash('sha256').update(`parseo-example-file:${name}`).digest('hex');
+  const head = Number.parseInt(digest.slice(0, 8), 16);
+  let picked = head - (head % fixtureNames.length) + fixtureNames.indexOf(name);
+  if (picked > 0xffffffff) picked -= fixtureNames.length;
+  return picked.toString(16).padStart(8, '0') + digest.slice(8);
+}
+
+/** The invoice row a test upload completes with, as the pipeline writes it. */
+function exampleInvoiceRow(name: FixtureName, minutesLater: number): InvoiceRow {
+  const fixture = fixtureInvoices[name];
+  const at = new Date(exampleTime(minutesLater));
+  return {
+    id: exampleId('inv', 'test', name),
+    teamId: exampleId('team', null),
+    mode: 'test',
+    jobId: exampleId('job', 'test', name),
+    clientId: exampleId('cl'),
+    sellerContactId: null,
+    buyerContactId: null,
+    ...fixture,
+    warnings: crossCheck(fixture),
+    fileSha256: exampleSha256(name),
+    filename: `${fixture.invoiceNumber}.pdf`,
+    contentType: 'application/pdf',
+    size: 48_213,
+    metadata: { erpId: '4711' },
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** Every canned test invoice, by fixture name (`plain`, `credit_note`, …). */
+export const invoiceExamples: NamedExamples<Invoice> = Object.fromEntries(
+  fixtureNames.map((name, i) => {
+    const invoice = presentInvoice(exampleInvoiceRow(name, 20 + i));
+    const kind = invoice.documentType === 'credit_note' ? 'credit note' : 'invoice';
+    return [name, { summary: `Test mode: ${invoice.invoiceNumber} (${kind}, ${invoice.currency} ${invoice.totals.gross} gross)`, value: invoice }];
+  }),
+);
+
+export const invoiceExample = presentInvoice(exampleInvoiceRow('plain', 20));
+
+export const invoiceListExample = examplePage(
+  'invoices',
+  'test',
+  fixtureNames
+    .map((name, i) => presentInvoice(exampleInvoiceRow(name, 20 + i)))
+    .reverse()
+    .slice(0, 2),
+);
+
+export const updateInvoiceExamples = {
+  link: {
+    summary: 'Link to a client and its contacts',
+    value: { clientId: exampleId('cl'), sellerContactId: exampleId('ct'), buyerContactId: exampleId('ct', 'test', 'buyer') },
+  },
+  metadata: { summary: 'Add one metadata key and remove another', value: { metadata: { approvedBy: 'j.doe', erpId: '' } } },
+  unlink: { summary: 'Detach from its client', value: { clientId: null } },
+} satisfies NamedExamples<z.input<typeof UpdateInvoiceSchema>>;
+
+export const deletedInvoiceExample = { id: invoiceExample.id, object: 'invoice', mode: 'test', deleted: true } satisfies z.infer<typeof DeletedInvoiceSchema>;

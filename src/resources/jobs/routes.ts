@@ -1,12 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
-import { errorResponses, jsonContent } from '../../http/openapi.ts';
+import { errorResponses, jsonContent, notFoundOf } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { createRouter } from '../../http/router.ts';
 import type { JobSignals } from '../../pipeline/signals.ts';
 import { tenantContext } from '../../tenancy/context.ts';
-import { GetJobQuery, IdParams, JobListQuery, JobListSchema, JobSchema, presentJob } from './schemas.ts';
+import { GetJobQuery, IdParams, jobExamples, jobListExample, JobListQuery, JobListSchema, JobSchema, presentJob } from './schemas.ts';
 import { getJob, listJobPage } from './service.ts';
 
 const tags = ['Jobs'];
@@ -29,10 +29,10 @@ export const getJobRoute = createRoute({
   request: { params: IdParams, query: GetJobQuery },
   responses: {
     200: {
-      ...jsonContent(JobSchema, 'The job.'),
-      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds until the next poll is worthwhile; only while processing.' } },
+      ...jsonContent(JobSchema, 'The job.', { examples: jobExamples }),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds until the next poll is worthwhile; only while processing.', example: 1 } },
     },
-    ...errorResponses(400, 401, 403, 404),
+    ...errorResponses(400, 401, 403, notFoundOf('job')),
   },
 });
 
@@ -44,8 +44,9 @@ export const listJobsRoute = createRoute({
   security,
   middleware: read,
   summary: 'List jobs',
+  description: 'Jobs of the caller’s mode, newest first, optionally by status or client. Needs `invoice:read`.',
   request: { query: JobListQuery },
-  responses: { 200: jsonContent(JobListSchema, 'A page of jobs, newest first.'), ...errorResponses(400, 401, 403) },
+  responses: { 200: jsonContent(JobListSchema, 'A page of jobs, newest first.', { example: jobListExample }), ...errorResponses(400, 401, 403) },
 });
 
 export function registerJobRoutes(app: ReturnType<typeof createRouter>, db: Database, signals: JobSignals) {

@@ -2,9 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { requireAuth } from '../../http/auth.ts';
-import { NoQuery, errorResponses, jsonContent } from '../../http/openapi.ts';
+import { NoQuery, errorResponses, exampleId, exampleKeyPrefix, exampleTime, jsonContent } from '../../http/openapi.ts';
 import { createRouter } from '../../http/router.ts';
-import { PLAN_NAMES, effectiveLimits } from '../../plans.ts';
+import { PLAN_NAMES, effectiveLimits, plans } from '../../plans.ts';
+import { SCOPES } from '../../auth/keys.ts';
 import { ModeSchema, ScopeSchema } from '../api-keys/schemas.ts';
 import { findTeam } from '../teams/repository.ts';
 import { jobsInFlight } from '../jobs/service.ts';
@@ -18,7 +19,7 @@ export const IdentitySchema = z
     object: z.literal('api_key_identity'),
     keyId: z.string(),
     keyName: z.string(),
-    keyPrefix: z.string().openapi({ example: 'parseo_test_Ab3x' }),
+    keyPrefix: z.string().openapi({ example: exampleKeyPrefix }),
     mode: ModeSchema,
     scopes: z.array(ScopeSchema),
     teamId: z.string(),
@@ -55,6 +56,31 @@ export const QuotaSchema = z
   })
   .openapi('Quota');
 
+const identityExample: z.infer<typeof IdentitySchema> = {
+  object: 'api_key_identity',
+  keyId: exampleId('key', null),
+  keyName: 'CI',
+  keyPrefix: exampleKeyPrefix,
+  mode: 'test',
+  scopes: [...SCOPES],
+  teamId: exampleId('team', null),
+  teamName: 'Acme Accounting',
+  teamSlug: 'acme',
+};
+
+const proPlan = plans.pro;
+const quotaExample: z.infer<typeof QuotaSchema> = {
+  object: 'quota',
+  mode: 'test',
+  plan: 'pro',
+  credits: 250,
+  rateLimits: {
+    minute: { limit: proPlan.requestsPerMinute, remaining: proPlan.requestsPerMinute - 42, resetsAt: exampleTime(1) },
+    hour: { limit: proPlan.requestsPerHour, remaining: proPlan.requestsPerHour - 1310, resetsAt: exampleTime(30) },
+  },
+  queueDepth: { limit: proPlan.maxQueueDepth, inFlight: 3 },
+};
+
 export const getMeRoute = createRoute({
   operationId: 'getMe',
   method: 'get',
@@ -64,7 +90,7 @@ export const getMeRoute = createRoute({
   summary: 'Identify the calling key',
   description: 'Which team, key, mode and scopes this key has. Costs nothing; call it at start-up to check the mode.',
   request: { query: NoQuery },
-  responses: { 200: jsonContent(IdentitySchema, 'The key’s identity.'), ...errorResponses(400, 401) },
+  responses: { 200: jsonContent(IdentitySchema, 'The key’s identity.', { example: identityExample }), ...errorResponses(400, 401) },
 });
 
 export const getCreditsRoute = createRoute({
@@ -74,8 +100,12 @@ export const getCreditsRoute = createRoute({
   tags,
   security,
   summary: 'Live credit balance',
+  description: 'The team’s live balance, whatever the key’s mode: a live upload costs one credit, test mode is free.',
   request: { query: NoQuery },
-  responses: { 200: jsonContent(CreditBalanceSchema, 'The live balance.'), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonContent(CreditBalanceSchema, 'The live balance.', { example: { object: 'credit_balance', credits: quotaExample.credits, mode: 'test' } }),
+    ...errorResponses(400, 401),
+  },
 });
 
 export const getQuotaRoute = createRoute({
@@ -85,8 +115,10 @@ export const getQuotaRoute = createRoute({
   tags,
   security,
   summary: 'Plan ceilings, counters and credits',
+  description:
+    'The plan’s ceilings with the caller’s mode’s counters under them (as this very request left them: the same figures as its `RateLimit` header), the queue depth, and the live credit balance.',
   request: { query: NoQuery },
-  responses: { 200: jsonContent(QuotaSchema, 'The caller’s quota.'), ...errorResponses(400, 401) },
+  responses: { 200: jsonContent(QuotaSchema, 'The caller’s quota.', { example: quotaExample }), ...errorResponses(400, 401) },
 });
 
 async function callerTeam(db: Database, teamId: string) {

@@ -43,14 +43,21 @@ export async function updateTeam(db: Database, id: string, patch: Partial<Omit<N
   return row ?? null;
 }
 
-/** Adds to the live balance in one statement, so concurrent grants never lose an update. */
-export async function addCredits(db: Database, id: string, amount: number): Promise<TeamRow | null> {
+/** The largest live balance a team may hold (the column is a 32-bit integer). */
+export const MAX_CREDITS = 2_147_483_647;
+
+/**
+ * Adds to the live balance in one statement, so concurrent grants never lose an update. Answers
+ * the team, or 'overflow' when the balance would pass MAX_CREDITS (nothing changes), or null.
+ */
+export async function addCredits(db: Database, id: string, amount: number): Promise<TeamRow | 'overflow' | null> {
   const [row] = await db
     .update(teams)
     .set({ credits: sql`${teams.credits} + ${amount}`, updatedAt: sql`now()` })
-    .where(eq(teams.id, id))
+    .where(sql`${teams.id} = ${id} and ${teams.credits}::bigint + ${amount} <= ${MAX_CREDITS}`)
     .returning();
-  return row ?? null;
+  if (row) return row;
+  return (await findTeam(db, id)) ? 'overflow' : null;
 }
 
 export async function countTeams(db: Database): Promise<number> {

@@ -2,14 +2,28 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ApiError } from '../../errors/api-error.ts';
-import { NoQuery, errorResponses, jsonBody, jsonContent } from '../../http/openapi.ts';
+import { adminAuthErrors, errorResponses, exampleTime, jsonBody, jsonBodyErrors, jsonContent, NoQuery, notFoundOf } from '../../http/openapi.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { createRouter } from '../../http/router.ts';
 import { randomBase62 } from '../../ids.ts';
 import { DEFAULT_PLAN } from '../../plans.ts';
 import { changeAuth } from '../../auth/key-cache.ts';
-import { addCredits, findTeam, insertTeam, listTeams, updateTeam, type NewTeam } from './repository.ts';
-import { AddCreditsSchema, CreateTeamSchema, presentTeam, TeamIdParams, TeamListQuery, TeamListSchema, TeamSchema, UpdateTeamSchema } from './schemas.ts';
+import { addCredits, findTeam, MAX_CREDITS, insertTeam, listTeams, updateTeam, type NewTeam } from './repository.ts';
+import {
+  AddCreditsSchema,
+  createTeamExamples,
+  CreateTeamSchema,
+  presentTeam,
+  teamExample,
+  TeamIdParams,
+  teamListExample,
+  TeamListQuery,
+  TeamListSchema,
+  TeamSchema,
+  updatedTeamExample,
+  updateTeamExamples,
+  UpdateTeamSchema,
+} from './schemas.ts';
 
 const tags = ['Admin: teams'];
 const security = [{ adminToken: [] }];
@@ -21,8 +35,12 @@ export const createTeamRoute = createRoute({
   tags,
   security,
   summary: 'Create a team',
-  request: { body: jsonBody(CreateTeamSchema), query: NoQuery },
-  responses: { 201: jsonContent(TeamSchema, 'The new team.'), ...errorResponses(400, 401, 409, 413, 415) },
+  description: 'The plan sets the ceilings unless `limits` overrides one. Without a `slug`, one is derived from the name (with a short suffix when taken).',
+  request: { body: jsonBody(CreateTeamSchema, { examples: createTeamExamples }), query: NoQuery },
+  responses: {
+    201: jsonContent(TeamSchema, 'The new team.', { example: teamExample }),
+    ...errorResponses(400, ...adminAuthErrors, ...jsonBodyErrors, 'resource.already_exists'),
+  },
 });
 
 export const listTeamsRoute = createRoute({
@@ -32,8 +50,9 @@ export const listTeamsRoute = createRoute({
   tags,
   security,
   summary: 'List teams',
+  description: 'Every team, newest first.',
   request: { query: TeamListQuery },
-  responses: { 200: jsonContent(TeamListSchema, 'Teams, newest first.'), ...errorResponses(400, 401) },
+  responses: { 200: jsonContent(TeamListSchema, 'Teams, newest first.', { example: teamListExample }), ...errorResponses(400, ...adminAuthErrors) },
 });
 
 export const getTeamRoute = createRoute({
@@ -43,8 +62,9 @@ export const getTeamRoute = createRoute({
   tags,
   security,
   summary: 'Retrieve a team',
+  description: 'The team with its plan, effective limits and live credit balance.',
   request: { params: TeamIdParams, query: NoQuery },
-  responses: { 200: jsonContent(TeamSchema, 'The team.'), ...errorResponses(400, 401, 404) },
+  responses: { 200: jsonContent(TeamSchema, 'The team.', { example: teamExample }), ...errorResponses(400, ...adminAuthErrors, notFoundOf('team')) },
 });
 
 export const updateTeamRoute = createRoute({
@@ -54,8 +74,12 @@ export const updateTeamRoute = createRoute({
   tags,
   security,
   summary: 'Update a team: name, slug, plan or limit overrides',
-  request: { params: TeamIdParams, body: jsonBody(UpdateTeamSchema), query: NoQuery },
-  responses: { 200: jsonContent(TeamSchema, 'The updated team.'), ...errorResponses(400, 401, 404, 409, 413, 415) },
+  description: 'Only the fields sent change; a `null` limit returns that ceiling to the plan. Takes effect on the team’s very next request.',
+  request: { params: TeamIdParams, body: jsonBody(UpdateTeamSchema, { examples: updateTeamExamples }), query: NoQuery },
+  responses: {
+    200: jsonContent(TeamSchema, 'The updated team.', { example: updatedTeamExample }),
+    ...errorResponses(400, ...adminAuthErrors, notFoundOf('team'), ...jsonBodyErrors, 'resource.already_exists'),
+  },
 });
 
 export const addCreditsRoute = createRoute({
@@ -65,8 +89,12 @@ export const addCreditsRoute = createRoute({
   tags,
   security,
   summary: 'Add live credits to a team',
-  request: { params: TeamIdParams, body: jsonBody(AddCreditsSchema), query: NoQuery },
-  responses: { 200: jsonContent(TeamSchema, 'The team with its new live balance.'), ...errorResponses(400, 401, 404, 413, 415) },
+  description: 'Each live upload costs one credit (refunded if its job fails). Test mode never uses credits.',
+  request: { params: TeamIdParams, body: jsonBody(AddCreditsSchema, { example: { amount: 100 } }), query: NoQuery },
+  responses: {
+    200: jsonContent(TeamSchema, 'The team with its new live balance.', { example: { ...teamExample, credits: teamExample.credits + 100, updatedAt: exampleTime() } }),
+    ...errorResponses(400, ...adminAuthErrors, notFoundOf('team'), ...jsonBodyErrors),
+  },
 });
 
 const teamNotFound = (id: string) => new ApiError('resource.not_found', `No team ${id} exists.`, { param: 'id' });
@@ -126,6 +154,12 @@ export function registerTeamRoutes(app: ReturnType<typeof createRouter>, db: Dat
     const { id } = c.req.valid('param');
     const row = await addCredits(db, id, c.req.valid('json').amount);
     if (!row) throw teamNotFound(id);
+    if (row === 'overflow') {
+      throw new ApiError('validation.invalid_request', `The balance would pass ${MAX_CREDITS} credits, the most a team may hold.`, {
+        param: 'amount',
+        errors: [{ param: 'amount', code: 'too_big', message: `The balance may not pass ${MAX_CREDITS}.` }],
+      });
+    }
     return c.json(presentTeam(row), 200);
   });
 }

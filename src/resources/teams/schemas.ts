@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { listQueryFields, listSchema } from '../../http/pagination.ts';
-import { PLAN_NAMES, effectiveLimits } from '../../plans.ts';
+import { exampleId, exampleTime, type NamedExamples } from '../../http/openapi.ts';
+import { examplePage, listQueryFields, listSchema } from '../../http/pagination.ts';
+import { PLAN_NAMES, effectiveLimits, plans } from '../../plans.ts';
 import type { TeamRow } from './repository.ts';
 
 const limitValue = z.number().int().min(1).max(1_000_000_000);
@@ -23,7 +24,7 @@ export const LimitOverridesSchema = z
 
 export const TeamSchema = z
   .object({
-    id: z.string().openapi({ example: 'team_0f3kP9xQ2mZ7vB1nR8sT4uWy' }),
+    id: z.string().openapi({ example: exampleId('team', null) }),
     object: z.literal('team'),
     name: z.string(),
     slug: z.string(),
@@ -65,17 +66,50 @@ export const AddCreditsSchema = z
   })
   .openapi('AddCreditsRequest');
 
-export const TeamIdParams = z.strictObject({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const TeamIdParams = z.strictObject({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: exampleId('team', null) }) });
 export const TeamListQuery = z.strictObject(listQueryFields);
 export const TeamListSchema = listSchema(TeamSchema, 'TeamList');
 
-export function presentTeam(row: TeamRow): z.infer<typeof TeamSchema> {
+type Team = z.infer<typeof TeamSchema>;
+
+export const teamExample: Team = {
+  id: exampleId('team', null),
+  object: 'team',
+  name: 'Acme Accounting',
+  slug: 'acme',
+  plan: 'pro',
+  limits: { ...plans.pro },
+  credits: 250,
+  createdAt: exampleTime(-1440),
+  updatedAt: exampleTime(-1440),
+};
+
+export const teamListExample = examplePage<Team>('teams', null, [
+  { ...teamExample, id: exampleId('team', null, 'second'), name: 'Beta Books', slug: 'beta-books', plan: 'free', limits: { ...plans.free }, credits: 0, createdAt: exampleTime(-60), updatedAt: exampleTime(-60) },
+  teamExample,
+]);
+
+export const updatedTeamExample: Team = { ...teamExample, plan: 'enterprise', limits: { ...plans.enterprise }, updatedAt: exampleTime() };
+
+export const createTeamExamples = {
+  pro: { summary: 'A team on the pro plan with starting credits', value: { name: 'Acme Accounting', slug: 'acme', plan: 'pro', credits: 250 } },
+  minimal: { summary: 'Only the name (the free plan, a slug from the name)', value: { name: 'Acme Accounting' } },
+  overrides: { summary: 'A plan with one ceiling raised', value: { name: 'Acme Accounting', plan: 'free', limits: { maxQueueDepth: 20 } } },
+} satisfies NamedExamples<z.input<typeof CreateTeamSchema>>;
+
+export const updateTeamExamples = {
+  plan: { summary: 'Move to another plan', value: { plan: 'enterprise' } },
+  override: { summary: 'Raise one ceiling above the plan’s', value: { limits: { requestsPerMinute: 1200 } } },
+  reset: { summary: 'Return a ceiling to the plan', value: { limits: { requestsPerMinute: null } } },
+} satisfies NamedExamples<z.input<typeof UpdateTeamSchema>>;
+
+export function presentTeam(row: TeamRow): Team {
   return {
     id: row.id,
     object: 'team',
     name: row.name,
     slug: row.slug,
-    plan: row.plan as z.infer<typeof TeamSchema>['plan'],
+    plan: row.plan as Team['plan'],
     limits: effectiveLimits(row.plan, row),
     credits: row.credits,
     createdAt: row.createdAt.toISOString(),

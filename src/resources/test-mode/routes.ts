@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { requireScope } from '../../http/auth.ts';
 import { idempotencyKeyOf } from '../../http/idempotency.ts';
-import { NoQuery, errorResponses } from '../../http/openapi.ts';
+import { IdempotencyHeaders, NoQuery, errorResponses, exampleTime, idempotencyErrors, jsonContent } from '../../http/openapi.ts';
 import type { createRouter } from '../../http/router.ts';
 import type { FileStore } from '../../storage/file-store.ts';
 import { tenantContext } from '../../tenancy/context.ts';
@@ -39,23 +39,17 @@ export const resetTestModeRoute = createRoute({
   summary: 'Delete all test-mode data',
   description:
     'With a **test** key: deletes every test-mode invoice (and stored files no other job needs), job, contact, client, webhook endpoint, event, delivery and idempotency record of the team, in one transaction, and answers the counts. Live data is untouched, byte for byte; a live key gets 403 `mode.test_key_required`. The reset itself is written to the test audit log, which is kept. Needs `test_mode:reset`.',
-  request: { query: NoQuery },
+  request: { query: NoQuery, headers: IdempotencyHeaders },
   responses: {
-    200: {
-      description: 'What was deleted.',
-      content: {
-        'application/json': {
-          schema: TestModeResetSchema,
-          example: {
-            object: 'test_mode_reset',
-            mode: 'test',
-            deleted: { invoices: 12, jobs: 14, contacts: 3, clients: 2, webhookEndpoints: 1, events: 61, webhookDeliveries: 58, idempotencyKeys: 9, files: 11 },
-            resetAt: '2026-11-23T10:00:00.000Z',
-          },
-        },
+    200: jsonContent(TestModeResetSchema, 'What was deleted.', {
+      example: {
+        object: 'test_mode_reset',
+        mode: 'test',
+        deleted: { invoices: 12, jobs: 14, contacts: 3, clients: 2, webhookEndpoints: 1, events: 61, webhookDeliveries: 58, idempotencyKeys: 9, files: 11 },
+        resetAt: exampleTime(60),
       },
-    },
-    ...errorResponses(400, 401, 403, 409, 422),
+    }),
+    ...errorResponses(400, 401, 403, 'mode.test_key_required', ...idempotencyErrors),
   },
 });
 

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { listQueryFields, listSchema } from '../../http/pagination.ts';
+import { createHash } from 'node:crypto';
+import { exampleId, exampleTime, type NamedExamples } from '../../http/openapi.ts';
+import { examplePage, listQueryFields, listSchema } from '../../http/pagination.ts';
 import { MetadataSchema, ModeSchema, timestamps } from '../../tenancy/schemas.ts';
 import { EVENT_TYPES } from '../../webhooks/event-types.ts';
 import type { DeliveryRow, EndpointRow } from './repository.ts';
@@ -14,10 +16,10 @@ const EventsSchema = z
 
 export const EndpointSchema = z
   .object({
-    id: z.string().openapi({ example: 'we_test_8Kd2Lf4Mh6Nj8Pk0Ql2Rm4Sn' }),
+    id: z.string().openapi({ example: exampleId('we') }),
     object: z.literal('webhook_endpoint'),
     mode: ModeSchema,
-    url: z.string().openapi({ example: 'https://example.com/parseo/webhooks' }),
+    url: z.string().openapi({ example: 'https://erp.example.com/hooks/parseo' }),
     description: z.string().nullable(),
     events: z.array(z.string()),
     status: z.enum(['enabled', 'disabled']).openapi({
@@ -31,7 +33,7 @@ export const EndpointSchema = z
   .openapi('WebhookEndpoint');
 
 export const EndpointWithSecretSchema = EndpointSchema.extend({
-  secret: z.string().openapi({ description: 'The signing secret (`whsec_…`). Shown only on create and rotate.', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
+  secret: z.string().openapi({ description: 'The signing secret (`whsec_…`). Shown only on create and rotate.' }),
 }).openapi('WebhookEndpointWithSecret');
 
 export const CreateEndpointSchema = z
@@ -41,7 +43,7 @@ export const CreateEndpointSchema = z
     description: z.string().trim().max(500).nullable().optional(),
     metadata: MetadataSchema.optional(),
   })
-  .openapi('CreateWebhookEndpointRequest', { example: { url: 'https://example.com/parseo/webhooks', events: ['*'] } });
+  .openapi('CreateWebhookEndpointRequest');
 
 export const UpdateEndpointSchema = z
   .strictObject({
@@ -58,7 +60,7 @@ export const UpdateEndpointSchema = z
 
 export const DeliverySchema = z
   .object({
-    id: z.string().openapi({ example: 'del_test_2Bc4De6Fg8Hi0Jk2Lm4No6Pq' }),
+    id: z.string().openapi({ example: exampleId('del') }),
     object: z.literal('webhook_delivery'),
     mode: ModeSchema,
     endpointId: z.string(),
@@ -76,8 +78,8 @@ export const DeliverySchema = z
   .openapi('WebhookDelivery');
 
 export const DeliveryParams = z.strictObject({
-  id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }),
-  deliveryId: z.string().max(64).openapi({ param: { name: 'deliveryId', in: 'path' } }),
+  id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: exampleId('we') }),
+  deliveryId: z.string().max(64).openapi({ param: { name: 'deliveryId', in: 'path' }, example: exampleId('del') }),
 });
 
 export const EndpointListQuery = z.strictObject(listQueryFields);
@@ -88,6 +90,80 @@ export const DeletedEndpointSchema = z
   .openapi('DeletedWebhookEndpoint');
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
+type Delivery = z.infer<typeof DeliverySchema>;
+
+export const endpointExample: Endpoint = {
+  id: exampleId('we'),
+  object: 'webhook_endpoint',
+  mode: 'test',
+  url: 'https://erp.example.com/hooks/parseo',
+  description: 'ERP sync (staging)',
+  events: ['job.completed', 'job.failed'],
+  status: 'enabled',
+  disabledReason: null,
+  metadata: {},
+  createdAt: exampleTime(2),
+  updatedAt: exampleTime(2),
+};
+
+/** Shaped like a real secret (`whsec_` and 32 bytes in base64), the same in every build. */
+export const endpointWithSecretExample: z.infer<typeof EndpointWithSecretSchema> = {
+  ...endpointExample,
+  secret: `whsec_${createHash('sha256').update('parseo-example:whsec').digest('base64')}`,
+};
+
+export const endpointListExample = examplePage('webhooks', 'test', [endpointExample]);
+
+export const createEndpointExamples = {
+  jobs: {
+    summary: 'Job outcomes only',
+    value: { url: 'https://erp.example.com/hooks/parseo', events: ['job.completed', 'job.failed'], description: 'ERP sync (staging)' },
+  },
+  everything: { summary: 'Every event type', value: { url: 'https://erp.example.com/hooks/parseo', events: ['*'] } },
+} satisfies NamedExamples<z.input<typeof CreateEndpointSchema>>;
+
+export const updateEndpointExamples = {
+  reenable: { summary: 'Re-enable an endpoint disabled for failing', value: { status: 'enabled' } },
+  events: { summary: 'Change the event types', value: { events: ['invoice.created', 'invoice.updated', 'invoice.deleted'] } },
+  pause: { summary: 'Pause deliveries', value: { status: 'disabled' } },
+} satisfies NamedExamples<z.input<typeof UpdateEndpointSchema>>;
+
+export const deletedEndpointExample = { id: endpointExample.id, object: 'webhook_endpoint', mode: 'test', deleted: true } satisfies z.infer<typeof DeletedEndpointSchema>;
+
+const succeededDelivery: Delivery = {
+  id: exampleId('del'),
+  object: 'webhook_delivery',
+  mode: 'test',
+  endpointId: endpointExample.id,
+  eventId: exampleId('evt', 'test', 'job.completed'),
+  status: 'succeeded',
+  attempts: [
+    { at: exampleTime(20.02), statusCode: 503, durationMs: 184, error: 'the endpoint answered HTTP 503' },
+    { at: exampleTime(20.05), statusCode: 200, durationMs: 97, error: null },
+  ],
+  nextAttemptAt: null,
+  createdAt: exampleTime(20),
+};
+
+export const deliveryExamples = {
+  succeeded: { summary: 'Delivered on the second attempt', value: succeededDelivery },
+  pending: {
+    summary: 'Pending: the next attempt is scheduled',
+    value: {
+      ...succeededDelivery,
+      id: exampleId('del', 'test', 'pending'),
+      status: 'pending',
+      attempts: [{ at: exampleTime(41.1), statusCode: null, durationMs: 10_000, error: 'no answer within 10000 ms' }],
+      nextAttemptAt: exampleTime(41.2),
+      createdAt: exampleTime(41.05),
+    },
+  },
+} satisfies NamedExamples<Delivery>;
+
+export const deliveryListExample = examplePage(`deliveries:${endpointExample.id}`, 'test', [deliveryExamples.pending.value, succeededDelivery]);
+
+/** What `redeliver` answers: the delivery, pending again, its earlier attempts kept. */
+export const redeliveredExample: Delivery = { ...succeededDelivery, status: 'pending', nextAttemptAt: exampleTime(60) };
 
 export function presentEndpoint(row: EndpointRow): Endpoint {
   return {
