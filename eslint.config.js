@@ -35,7 +35,7 @@ export default tseslint.config(
   },
   {
     // Scripts and the entry point talk to a person on a terminal.
-    files: ['scripts/**', 'bench/**', 'src/server.ts', 'src/worker.ts'],
+    files: ['scripts/**', 'bench/**', 'clients/**', 'examples/**', 'src/server.ts', 'src/worker.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -30,6 +30,9 @@ export function registerDocs(app: Hono<AppEnv>, openApiPath: string) {
     return c.body(new Uint8Array(gzip ? bundle.gzip : bundle.raw));
   });
 
+  // Browsers ask for it on every page; an empty answer instead of a 404 problem.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+
   app.get(
     '/docs',
     Scalar({
@@ -38,6 +41,10 @@ export function registerDocs(app: Hono<AppEnv>, openApiPath: string) {
       pageTitle: 'Parseo API reference',
       // Fonts would come from a CDN too; the system fonts keep the page fully offline.
       withDefaultFonts: false,
+      // Scalar's hosted extras (developer tools, MCP generation) need its cloud; off here.
+      showDeveloperTools: 'never',
+      mcp: { disabled: true },
+      telemetry: false,
     }),
   );
 }
