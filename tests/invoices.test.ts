@@ -284,5 +284,13 @@ describe('references that invoices hold', () => {
     expect(refused.status, refused.text).toBe(409);
     expect(refused.body.code).toBe('resource.in_use');
     expect((await partner(h.app, 'GET', `/clients/${client}`, t.test)).status).toBe(200);
+
+    // Once its invoice is gone, the client can go: the job that named it forgets it.
+    const job = (await partner(h.app, 'GET', `/jobs/${invoice.jobId}`, t.test)).body;
+    expect(job.clientId).toBe(client);
+    expect((await partner(h.app, 'DELETE', `/invoices/${invoice.id}`, t.test)).status).toBe(200);
+    const deleted = await partner(h.app, 'DELETE', `/clients/${client}`, t.test);
+    expect(deleted.status, deleted.text).toBe(200);
+    expect((await partner(h.app, 'GET', `/jobs/${invoice.jobId}`, t.test)).body).toMatchObject({ id: invoice.jobId, status: 'completed', clientId: null });
   });
 });

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { clients } from '../../../drizzle/schema.ts';
+import { clients, jobs } from '../../../drizzle/schema.ts';
 import type { Database } from '../../db/client.ts';
 import { afterCursor, newestFirst, pageLimit } from '../../db/keyset.ts';
 import type { CursorPosition } from '../../http/pagination.ts';
@@ -60,7 +60,13 @@ export async function updateClient(db: Database, scope: TenantScope, id: string,
 }
 
 /** Refused by the database (foreign key) while other rows still reference the client. */
+/**
+ * Deletes a client. Jobs are history, not references a partner can undo: the ones that named the
+ * client forget it (in the same transaction, so a refused delete leaves them as they were), while
+ * contacts and invoices that still name it make the delete fail on their foreign keys.
+ */
 export async function deleteClient(db: Database, scope: TenantScope, id: string): Promise<ClientRow | null> {
+  await db.update(jobs).set({ clientId: null }).where(inScope(jobs, scope, eq(jobs.clientId, id)));
   const [row] = await db.delete(clients).where(inScope(clients, scope, eq(clients.id, id))).returning();
   return row ?? null;
 }
