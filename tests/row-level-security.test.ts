@@ -33,10 +33,13 @@ const worldClients = async (teamId: string, mode: 'live' | 'test') =>
   (await partner(h.app, 'GET', '/clients', teamId === a.team.id ? (mode === 'test' ? a.test : a.live) : b.test)).body.data as { id: string }[];
 
 describe('row-level security (PostgreSQL)', () => {
-  it('the application acts as parseo_app, which is no superuser and cannot bypass row-level security', async (ctx) => {
+  it('requests act as parseo_app, which cannot bypass row-level security; only the workers act as parseo_system', async (ctx) => {
     if (!enforced) ctx.skip('the embedded database runs as its superuser, which PostgreSQL exempts from row-level security');
-    const [role] = await runAsSystem(() => rows<{ user: string; super: boolean; bypass: boolean }>(sql`select current_user as user, rolsuper as super, rolbypassrls as bypass from pg_roles where rolname = current_user`));
-    expect(role).toEqual({ user: 'parseo_app', super: false, bypass: false });
+    const whoAmI = () => rows<{ user: string; super: boolean; bypass: boolean }>(sql`select current_user as user, rolsuper as super, rolbypassrls as bypass from pg_roles where rolname = current_user`);
+    const app = { user: 'parseo_app', super: false, bypass: false };
+    expect(await whoAmI()).toEqual([app]);
+    expect(await runInTenantScope({ teamId: a.team.id, mode: 'live' }, whoAmI)).toEqual([app]);
+    expect(await runAsSystem(whoAmI)).toEqual([{ user: 'parseo_system', super: false, bypass: true }]);
   });
 
   it('a statement outside any scope sees no tenant row at all, and changes none', async (ctx) => {

@@ -10,7 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../../drizzle/schema.ts';
-import { APP_ROLE, wrapPool } from './postgres-statements.ts';
+import { APP_ROLES, wrapPool } from './postgres-statements.ts';
 
 export type Schema = typeof schema;
 /** One type for both drivers and for transactions: repositories never know which engine runs. */
@@ -80,7 +80,7 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
     async enforceRowLevelSecurity() {
       // The migration creates the role when it may; a login role that cannot act as it (a managed
       // database without CREATEROLE, say) runs without, and says so.
-      const [row] = await client`select exists (select 1 from pg_roles where rolname = ${APP_ROLE}) and pg_has_role(current_user, ${APP_ROLE}, 'member') as possible`;
+      const [row] = await client`select count(*) = 2 as possible from pg_roles where rolname in ${client([...APP_ROLES])} and pg_has_role(current_user, rolname, 'member')`;
       rowLevelSecurity = Boolean(row?.possible);
       return rowLevelSecurity;
     },

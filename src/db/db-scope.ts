@@ -19,9 +19,9 @@ export function runAsSystem<T>(fn: () => T): T {
   return storage.run({ kind: 'system' }, fn);
 }
 
-/** The values of parseo.scope, parseo.team_id and parseo.mode for the statement about to run. */
-export function scopeSettings(): [scope: string, teamId: string, mode: string] {
+/** The role the statement about to run acts as, and the parseo.team_id and parseo.mode it states. */
+export function scopeSettings(): [role: 'parseo_app' | 'parseo_system', teamId: string, mode: string] {
   const scope = storage.getStore();
-  if (!scope) return ['', '', ''];
-  return scope.kind === 'system' ? ['system', '', ''] : ['', scope.teamId, scope.mode];
+  if (!scope) return ['parseo_app', '', ''];
+  return scope.kind === 'system' ? ['parseo_system', '', ''] : ['parseo_app', scope.teamId, scope.mode];
 }

@@ -4,10 +4,13 @@ import { scopeSettings } from './db-scope.ts';
 /** Distinct statements each connection keeps prepared, at most: query texts are few, but not provably so. */
 const MAX_PREPARED_TEXTS = 1000;
 
-/** The role row-level security applies to, and what a statement may see (see 0011_row_level_security.sql). */
-export const APP_ROLE = 'parseo_app';
+/**
+ * The roles of row-level security (migrations 0011 and 0012): the application's, to which every
+ * policy applies, and the workers', which bypasses them.
+ */
+export const APP_ROLES = ['parseo_app', 'parseo_system'] as const;
 const SCOPE_SQL = (local: boolean) =>
-  `select set_config('role', $1, ${local}), set_config('parseo.scope', $2, ${local}), set_config('parseo.team_id', $3, ${local}), set_config('parseo.mode', $4, ${local})`;
+  `select set_config('role', $1, ${local}), set_config('parseo.team_id', $2, ${local}), set_config('parseo.mode', $3, ${local})`;
 
 type Unsafe = postgres.Sql['unsafe'];
 type Args = postgres.ParameterOrJSON<never>[];
@@ -49,7 +52,7 @@ class ScopedStatement implements PromiseLike<unknown> {
 export function wrapPool(pool: postgres.Sql, rowLevelSecurity: () => boolean): postgres.Sql {
   const prepared = new Set<string>();
   const prepare = (query: string) => prepared.has(query) || (prepared.size < MAX_PREPARED_TEXTS && prepared.add(query) !== undefined);
-  const scopeArgs = (): Args => [APP_ROLE, ...scopeSettings()];
+  const scopeArgs = (): Args => scopeSettings();
 
   const plain = pool.unsafe.bind(pool) as Unsafe;
   pool.unsafe = ((query: string, args: Args = [], options: { onexecute?: unknown } = {}) => {
