@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp, call, createTenant, harness, partner, type Harness } from './support/harness.ts';
+import { isolatedDatabase } from './support/isolated.ts';
 import { eventually, startReceiver } from './support/receiver.ts';
 import { uniqueCopy, uploadAndWait, XML_SAMPLE } from './support/uploads.ts';
 
@@ -27,6 +28,21 @@ const scrape = async (app = h.app, token?: string) => {
   return res.text;
 };
 
+/** An app whose workers are the only ones on its database: the shared harness's on PGlite, a fresh database's on PostgreSQL. */
+async function ownInstance(): Promise<{ app: Harness['app']; close: () => Promise<void> }> {
+  if (!inject('databaseUrl')) return { app: h.app, close: async () => {} };
+  const iso = await isolatedDatabase();
+  const own = buildApp(iso.database);
+  const workers = [await own.startWorker(), await own.startDeliveryWorker()];
+  return {
+    app: own.app,
+    close: async () => {
+      for (const worker of workers) await worker.stop();
+      await iso.drop();
+    },
+  };
+}
+
 describe('GET /metrics', () => {
   it('counts requests by route pattern, status and mode, with latency histograms, and never an ID', async () => {
     const t = await createTenant(h.app);
@@ -48,22 +64,25 @@ describe('GET /metrics', () => {
   });
 
   it('counts finished jobs and webhook attempts by outcome and mode, and reports the queues', async () => {
+    // Counters belong to the instance whose workers did the work. On PostgreSQL the other test
+    // worker's instance shares the database and may claim the job, so this test gets its own.
+    const world = await ownInstance();
     const receiver = await startReceiver();
     try {
-      const t = await createTenant(h.app);
-      const before = await scrape();
+      const t = await createTenant(world.app);
+      const before = await scrape(world.app);
       const completed = (text: string) => sample(text, 'parseo_jobs_finished_total', { outcome: 'completed', mode: 'test' }) ?? 0;
       const succeeded = (text: string) => sample(text, 'parseo_webhook_delivery_attempts_total', { outcome: 'succeeded', mode: 'test' }) ?? 0;
-      expect((await partner(h.app, 'POST', '/webhooks', t.test, { body: { url: receiver.url, events: ['job.completed'] } })).status).toBe(201);
-      await uploadAndWait(h.app, t.test, uniqueCopy(XML_SAMPLE));
+      expect((await partner(world.app, 'POST', '/webhooks', t.test, { body: { url: receiver.url, events: ['job.completed'] } })).status).toBe(201);
+      await uploadAndWait(world.app, t.test, uniqueCopy(XML_SAMPLE));
       expect(await eventually(() => receiver.received.length > 0, 10_000)).toBe(true);
-      // Counters are per process: this one ran the job and the delivery (the harness's own workers).
-      expect(await eventually(async () => completed(await scrape()) > completed(before) && succeeded(await scrape()) > succeeded(before), 5000)).toBe(true);
-      const text = await scrape();
+      expect(await eventually(async () => completed(await scrape(world.app)) > completed(before) && succeeded(await scrape(world.app)) > succeeded(before), 5000)).toBe(true);
+      const text = await scrape(world.app);
       expect(text).toMatch(/^# TYPE parseo_jobs_in_flight gauge$/m);
       expect(text).toMatch(/^# TYPE parseo_webhook_deliveries_pending gauge$/m);
     } finally {
       await receiver.close();
+      await world.close();
     }
   });
 
