@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAsSystem, runInTenantScope } from '../src/db/db-scope.ts';
 import { sqlState } from '../src/db/errors.ts';
 import { rowsOf } from '../src/db/rows.ts';
 import { randomBase62 } from '../src/ids.ts';
-import { createTenant, harness, partner, type Harness } from './support/harness.ts';
+import { buildApp, createTenant, harness, partner, type Harness } from './support/harness.ts';
+import { isolatedDatabase } from './support/isolated.ts';
 
 /**
  * Defence in depth beneath the repositories: on PostgreSQL the application's statements run as the
@@ -93,5 +95,63 @@ describe('row-level security (PostgreSQL)', () => {
     );
     expect(ids(inside)).toEqual(ids(await worldClients(b.team.id, 'test')));
     expect(await rows(sql`select id from clients`)).toEqual([]);
+  });
+
+  it('statements of many worlds interleaved on the shared connections each see their own world only', async (ctx) => {
+    if (!enforced) ctx.skip('not enforced on the embedded database');
+    const worlds = [
+      { teamId: a.team.id, mode: 'test' as const },
+      { teamId: a.team.id, mode: 'live' as const },
+      { teamId: b.team.id, mode: 'test' as const },
+      { teamId: b.team.id, mode: 'live' as const },
+    ];
+    const expected = await Promise.all(worlds.map(async (w) => (w.teamId === b.team.id && w.mode === 'live' ? [] : ids(await worldClients(w.teamId, w.mode)))));
+    // Hundreds of statements at once, the worlds shuffled, so the connections switch scope between
+    // statements already queued on them: each must run under the scope queued just before it.
+    const order = Array.from({ length: 400 }, (_, i) => (i * 7 + (i >> 3)) % worlds.length);
+    const seen = await Promise.all(order.map((w) => runInTenantScope(worlds[w]!, () => rows<{ id: string }>(sql`select id from clients`))));
+    order.forEach((w, i) => expect(ids(seen[i]!), `statement ${i} in world ${w}`).toEqual(expected[w]));
+  });
+
+  it('a connection that was cut comes back stating its scope again, and never with another world', async (ctx) => {
+    if (!enforced) ctx.skip('not enforced on the embedded database');
+    // A database of its own: cutting every connection to the shared one would fail other suites.
+    const iso = await isolatedDatabase();
+    try {
+      const own = buildApp(iso.database);
+      const t = await createTenant(own.app);
+      for (const key of [t.test, t.test, t.live]) expect((await partner(own.app, 'POST', '/clients', key, { body: { name: 'Cut' } })).status).toBe(201);
+      const expected = { test: ids((await partner(own.app, 'GET', '/clients', t.test)).body.data), live: ids((await partner(own.app, 'GET', '/clients', t.live)).body.data) };
+      expect([expected.test.length, expected.live.length]).toEqual([2, 1]);
+      // Both worlds at once, so the connections switch scope with statements still queued on them.
+      const modes = ['test', 'live', 'test', 'test', 'live'] as const;
+      const select = async (i: number) => {
+        const mode = modes[i % modes.length]!;
+        const found = await runInTenantScope({ teamId: t.team.id, mode }, async () => rowsOf<{ id: string }>(await iso.database.db.execute(sql`select id from clients`)));
+        return { mode, found: ids(found) };
+      };
+      const owner = postgres(iso.url!, { max: 1, onnotice: () => {} });
+      try {
+        // Several rounds: a cut lands at a different moment of each lane's work every time.
+        for (let round = 0; round < 8; round++) {
+          await Promise.all(Array.from({ length: 20 }, (_, i) => select(i + round)));
+          const [cut] = await owner`select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend') t`;
+          expect(cut!.n).toBeGreaterThan(0);
+          // Statements on a cut connection fail while it reconnects; every answer is this world's.
+          const answers: { mode: 'test' | 'live'; found: string[] }[] = [];
+          for (let attempt = 0; attempt < 50 && answers.length < 20; attempt++) {
+            for (const r of await Promise.allSettled(Array.from({ length: 10 }, (_, i) => select(i + attempt)))) if (r.status === 'fulfilled') answers.push(r.value);
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          expect(answers.length).toBeGreaterThanOrEqual(20);
+          answers.forEach((answer, i) => expect(answer.found, `round ${round}, answer ${i} of ${answers.length} (${answer.mode})`).toEqual(expected[answer.mode]));
+        }
+      } finally {
+        await owner.end();
+      }
+      expect(rowsOf(await iso.database.db.execute(sql`select id from clients`))).toEqual([]);
+    } finally {
+      await iso.drop();
+    }
   });
 });

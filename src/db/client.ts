@@ -10,7 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../../drizzle/schema.ts';
-import { APP_ROLES, wrapPool } from './postgres-statements.ts';
+import { APP_ROLES, ScopedPools, wrapPool } from './postgres-statements.ts';
 
 export type Schema = typeof schema;
 /** One type for both drivers and for transactions: repositories never know which engine runs. */
@@ -41,20 +41,18 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
 }
 
 function openPostgres(url: string, poolSize: number): DatabaseHandle {
-  let rowLevelSecurity = false;
-  const client = wrapPool(
-    postgres(url, {
-      max: poolSize,
-      onnotice: () => {},
-      connect_timeout: 5,
-      idle_timeout: 60,
-      // postgres.js waits longer before each reconnect while the database stays away (up to 20 s):
-      // a request would then hang instead of answering 503. A flat 50 ms keeps answers fast, and
-      // attempts are still bounded by the pool size.
-      backoff: () => 0.05,
-    }),
-    () => rowLevelSecurity,
-  );
+  const options = {
+    onnotice: () => {},
+    connect_timeout: 5,
+    idle_timeout: 60,
+    // postgres.js waits longer before each reconnect while the database stays away (up to 20 s):
+    // a request would then hang instead of answering 503. A flat 50 ms keeps answers fast, and
+    // attempts are still bounded by the pool size.
+    backoff: () => 0.05,
+  };
+  // Made once row-level security is known to be possible (the roles exist after the migrations).
+  let scoped: ScopedPools | undefined;
+  const client = wrapPool(postgres(url, { ...options, max: poolSize }), () => scoped);
   const db = drizzlePostgres({ client, schema });
   return {
     db,
@@ -78,14 +76,18 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
       return unlisten;
     },
     async enforceRowLevelSecurity() {
-      // The migration creates the role when it may; a login role that cannot act as it (a managed
-      // database without CREATEROLE, say) runs without, and says so.
+      // The migration creates the roles when it may; a login role that cannot act as them (a
+      // managed database without CREATEROLE, say) runs without, and says so.
       const [row] = await client`select count(*) = 2 as possible from pg_roles where rolname in ${client([...APP_ROLES])} and pg_has_role(current_user, rolname, 'member')`;
-      rowLevelSecurity = Boolean(row?.possible);
-      return rowLevelSecurity;
+      if (row?.possible && !scoped) {
+        // The tenants' statements go to the lanes and transactions to `app`; the workers' to `system`.
+        const lanes = Math.max(2, Math.ceil(poolSize / 2));
+        scoped = new ScopedPools(url, options, { app: poolSize, system: Math.max(2, Math.ceil(poolSize / 2)), lanes }, client);
+      }
+      return scoped !== undefined;
     },
     async close() {
-      await client.end({ timeout: 5 });
+      await Promise.all([client.end({ timeout: 5 }), scoped?.end({ timeout: 5 })]);
     },
   };
 }

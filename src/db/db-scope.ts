@@ -19,9 +19,9 @@ export function runAsSystem<T>(fn: () => T): T {
   return storage.run({ kind: 'system' }, fn);
 }
 
-/** The role the statement about to run acts as, and the parseo.team_id and parseo.mode it states. */
-export function scopeSettings(): [role: 'parseo_app' | 'parseo_system', teamId: string, mode: string] {
+/** Whose statement is about to run: a tenant's (with its team and mode), the workers', or nobody's. */
+export function scopeSettings(): [kind: 'tenant' | 'system' | 'none', teamId: string, mode: string] {
   const scope = storage.getStore();
-  if (!scope) return ['parseo_app', '', ''];
-  return scope.kind === 'system' ? ['parseo_system', '', ''] : ['parseo_app', scope.teamId, scope.mode];
+  if (!scope) return ['none', '', ''];
+  return scope.kind === 'system' ? ['system', '', ''] : ['tenant', scope.teamId, scope.mode];
 }
