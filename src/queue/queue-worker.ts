@@ -19,6 +19,23 @@ export type QueueWorkerOptions<T> = {
 };
 
 /**
+ * How long the loop waits on a claim or a look at the next due time. postgres.js can lose a
+ * statement in flight at the instant its connection breaks (it never settles; seen in the outage
+ * suite): the loop then carries on as if the statement had failed, instead of stalling for good.
+ */
+const STALLED_AFTER_MS = 10_000;
+
+class Stalled extends Error {}
+
+function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Stalled(`${what} did not settle within ${STALLED_AFTER_MS} ms`)), STALLED_AFTER_MS);
+  });
+  return Promise.race([promise, stalled]).finally(() => clearTimeout(timer));
+}
+
+/**
  * The loop both the job pipeline and webhook delivery run on: claim while there is room, process
  * concurrently, and otherwise sleep until woken (in-process call or NOTIFY), until the next item is
  * due, or until the idle poll — which is also how expired leases of crashed workers come back.
@@ -71,7 +88,12 @@ export class QueueWorker<T> {
       try {
         let room = this.#o.concurrency - this.#running.size;
         while (!this.#stopped && room > 0) {
-          const items = await this.#o.claim(room);
+          const claim = this.#o.claim(room);
+          const items = await bounded(claim, 'a claim').catch((err: unknown) => {
+            // Should the lost claim answer after all, what it leased is still worked on.
+            if (err instanceof Stalled) claim.then((late) => late.forEach((item) => this.#track(item)), () => {});
+            throw err;
+          });
           for (const item of items) this.#track(item);
           room = this.#o.concurrency - this.#running.size;
           if (items.length === 0) break;
@@ -98,7 +120,7 @@ export class QueueWorker<T> {
   async #sleep(): Promise<void> {
     let ms = this.#o.idlePollMs;
     if (!this.#wakePending && this.#running.size < this.#o.concurrency) {
-      const next = await this.#o.nextDueAt().catch(() => null);
+      const next = await bounded(this.#o.nextDueAt(), 'the next due time').catch(() => null);
       if (next) ms = Math.max(0, Math.min(ms, next.getTime() - Date.now()));
     }
     if (this.#wakePending || ms === 0) {
