@@ -85,7 +85,7 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
         // write on loopback costs about as much as a small statement (3 lanes served about a sixth
         // more GET-by-id requests per second than 5 on the benchmark machine).
         const lanes = Math.max(2, Math.ceil(poolSize / 4));
-        scoped = new ScopedPools(url, options, { app: poolSize, system: Math.max(2, Math.ceil(poolSize / 2)), lanes }, client);
+        scoped = new ScopedPools(url, options, { app: poolSize, system: poolSize, lanes }, client);
       }
       return scoped !== undefined;
     },
