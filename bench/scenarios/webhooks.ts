@@ -23,16 +23,18 @@ async function receiver() {
 }
 
 /**
- * 5. Webhook fan-out: 300 events × 10 endpoints are queued by an API that runs no worker; then a
- * standalone worker process (`npm run worker`) drains the outbox. Deliveries per second, counted at
- * the receiver from the first arrival to the last.
+ * 5. Webhook fan-out: 300 events × 10 endpoints are queued by an API that runs no worker, on a fresh
+ * database; then a standalone worker process (`npm run worker`) drains the outbox. Deliveries per
+ * second, counted at the receiver from the first arrival to the last.
  */
-export const webhookFanOut: Scenario = async ({ ours, startOurs, runs, log }) => {
-  // Only the worker measured may deliver: the main server pauses meanwhile.
+export const webhookFanOut: Scenario = async ({ ours, startOurs, newDatabase, runs, log }) => {
+  // Only the worker measured may deliver: the main server pauses meanwhile, and each run has a
+  // database of its own, so no backlog an earlier scenario left (the soak's) stands in the queue.
   await ours.stop();
   const rates: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const api = await startOurs({ WORKER: 'off' });
+    const db = await newDatabase();
+    const api = await startOurs({ WORKER: 'off', DATABASE_URL: db.url });
     const tenant = await createTenant(api.origin, `Fan-out ${r}`);
     const sink = await receiver();
     for (let i = 0; i < ENDPOINTS; i++) await partnerCall(api.origin, 'POST', '/webhooks', tenant.test, { url: sink.url, events: ['client.created'] });
