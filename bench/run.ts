@@ -8,6 +8,7 @@ import { seedContacts } from './lib/seed.ts';
 import { getById } from './scenarios/get-by-id.ts';
 import { listGrowth } from './scenarios/list-growth.ts';
 import type { Figures, Scenario, ScenarioContext } from './scenarios/types.ts';
+import { rateLimitCost } from './scenarios/rate-limit.ts';
 import { testModeReset } from './scenarios/reset.ts';
 import { soak } from './scenarios/soak.ts';
 import { uploadLatency, uploadMemory } from './scenarios/uploads.ts';
@@ -28,6 +29,7 @@ const scenarios: Record<string, { title: string; run: Scenario }> = {
   'upload-latency': { title: 'Upload → job completed (test mode)', run: uploadLatency },
   'upload-memory': { title: 'Peak RSS growth, four concurrent 18 MB uploads', run: uploadMemory },
   reset: { title: 'Test-mode reset, 100k test rows beside 100k live rows', run: testModeReset },
+  'rate-limit': { title: 'What the rate limiter costs a request (in-process)', run: rateLimitCost },
   soak: { title: 'Steady mixed load for minutes: memory and errors', run: soak },
   // Last: it stops the main server, so its worker cannot take deliveries meant for the one measured.
   'webhook-fanout': { title: 'Webhook deliveries per second to a local receiver', run: webhookFanOut },
