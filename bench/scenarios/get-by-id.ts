@@ -12,7 +12,7 @@ import type { Scenario } from './types.ts';
  * The bare baseline and ours without row-level security run on a postgres.js pool of ten
  * connections, which slows down under sustained saturation (postgres.js 3.4.9's internal queue
  * keeps a hole for every query pipelined onto a busy connection and scans them on every move: the
- * bare baseline loses half its throughput within three minutes). So each of those is measured
+ * bare baseline loses half its throughput within a minute or two). So each of those is measured
  * fresh, in a new process per round, which is its best; ours runs throughout, as it would in
  * production: the comparison can only flatter the baseline.
  */
